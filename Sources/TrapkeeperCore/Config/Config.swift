@@ -1,0 +1,305 @@
+import Foundation
+import TOMLKit
+
+/// Thresholds of the publication guards (`[guards]` table).
+public struct GuardConfig: Sendable, Equatable {
+    /// Refuse when the trap or host list would lose more than this share in one run.
+    public var maxShrinkPercent: Double = 10
+    /// Refuse when the trap or host list would grow by more than this factor in one run
+    /// (applies only once the previous list held at least `growthFloor` entries).
+    public var maxGrowthFactor: Double = 10
+    public var growthFloor: Int = 100
+    /// Refuse when the exported blocks cover more addresses than this (IPv4 and IPv6 /64s counted).
+    public var maxHostAddresses: Int = 1_000_000
+    /// Any exported block wider than these must be fully earned.
+    public var maxUnearnedPrefixV4: Int = 24
+    public var maxUnearnedPrefixV6: Int = 48
+    /// pf's default `set limit table-entries`: more entries than this only warns.
+    public var pfTableEntriesLimit: Int = 200_000
+    /// The valid-address list may not shrink below this share of last run's count.
+    public var minValidShare: Double = 0.5
+
+    public init() {}
+}
+
+/// The whole configuration, loaded from a TOML file; relative paths resolved against its folder.
+public struct Config: Sendable {
+    public var file: String
+    public var baseDirectory: String
+    public var domains: [String]
+    public var validAddressesFile: String
+    public var recipientDelimiters: String
+    public var protectedFile: String?
+    public var neverBlock: [String]
+    public var harvestSenders: Bool
+    public var hostTTLHours: Int
+    public var probeWindowDays: Int
+    public var logTimeZone: TimeZone
+    public var statePath: String
+    public var publishDir: String
+    public var pageTemplate: String?
+    public var guards: GuardConfig
+    public var sources: [SourceConfig]
+
+    public static let defaultHostTTLHours = 24
+    public static let defaultProbeWindowDays = 7
+
+    static let topLevelKeys: Set<String> = [
+        "domains", "valid_addresses", "recipient_delimiter", "protected", "never_block",
+        "harvest_senders", "host_ttl_hours", "probe_window_days", "log_timezone", "state",
+        "publish_dir", "page_template", "guards", "sources",
+    ]
+    static let sourceKeys: Set<String> = [
+        "name", "url", "format", "timeout_seconds", "low_speed_bytes_per_second", "low_speed_seconds",
+        "max_bytes", "max_stale_hours", "netrc", "bearer_token_file", "ca_file",
+    ]
+    static let guardKeys: Set<String> = [
+        "max_shrink_percent", "max_growth_factor", "growth_floor", "max_host_addresses",
+        "max_unearned_prefix_v4", "max_unearned_prefix_v6", "pf_table_entries_limit", "min_valid_share",
+    ]
+
+    /// Builds a config in code (tests); paths are taken as given.
+    public init(
+        file: String = "<memory>", baseDirectory: String, domains: [String], validAddressesFile: String,
+        recipientDelimiters: String = "", protectedFile: String? = nil, neverBlock: [String] = [],
+        harvestSenders: Bool = true, hostTTLHours: Int = Config.defaultHostTTLHours,
+        probeWindowDays: Int = Config.defaultProbeWindowDays, logTimeZone: TimeZone = .current,
+        statePath: String, publishDir: String, pageTemplate: String? = nil,
+        guards: GuardConfig = GuardConfig(), sources: [SourceConfig] = []
+    ) {
+        self.file = file
+        self.baseDirectory = baseDirectory
+        self.domains = domains.map { $0.lowercased() }
+        self.validAddressesFile = validAddressesFile
+        self.recipientDelimiters = recipientDelimiters
+        self.protectedFile = protectedFile
+        self.neverBlock = neverBlock
+        self.harvestSenders = harvestSenders
+        self.hostTTLHours = hostTTLHours
+        self.probeWindowDays = probeWindowDays
+        self.logTimeZone = logTimeZone
+        self.statePath = statePath
+        self.publishDir = publishDir
+        self.pageTemplate = pageTemplate
+        self.guards = guards
+        self.sources = sources
+    }
+
+    /// Reads and checks a config file. Every problem is a `ConfigError` naming the file and,
+    /// where it can be found, the line.
+    public static func load(path: String) throws -> Config {
+        let file = path
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: file, "cannot read the config file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: file, "the config file is not UTF-8")
+        }
+        let lines = text.components(separatedBy: "\n")
+        func lineOf(_ key: String, after start: Int = 0) -> Int? {
+            for (i, raw) in lines.enumerated() where i >= start {
+                let t = raw.trimmingCharacters(in: .whitespaces)
+                if t.hasPrefix(key) {
+                    let rest = t.dropFirst(key.count).trimmingCharacters(in: .whitespaces)
+                    if rest.hasPrefix("=") { return i + 1 }
+                }
+            }
+            return nil
+        }
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let e as TOMLParseError {
+            throw ConfigError(file: file, line: e.source.begin.line, "TOML syntax error: \(e.description)")
+        }
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        let base = (absolute as NSString).deletingLastPathComponent
+        func resolve(_ p: String) -> String {
+            if p.hasPrefix("/") { return p }
+            return ((base as NSString).appendingPathComponent(p) as NSString).standardizingPath
+        }
+        func err(_ key: String, _ message: String) -> ConfigError {
+            ConfigError(file: file, line: lineOf(key), message)
+        }
+
+        for key in table.keys where !topLevelKeys.contains(key) {
+            throw err(key, "unknown key '\(key)' (known: \(topLevelKeys.sorted().joined(separator: ", ")))")
+        }
+        func string(_ key: String) throws -> String? {
+            guard let v = table[key] else { return nil }
+            guard let s = v.string else { throw err(key, "'\(key)' must be a string") }
+            return s
+        }
+        func int(_ key: String, in t: TOMLTable, min: Int, line: Int? = nil) throws -> Int? {
+            guard let v = t[key] else { return nil }
+            guard let i = v.int else {
+                throw ConfigError(file: file, line: line ?? lineOf(key), "'\(key)' must be an integer")
+            }
+            guard i >= min else {
+                throw ConfigError(file: file, line: line ?? lineOf(key), "'\(key)' must be at least \(min)")
+            }
+            return i
+        }
+
+        guard let domainsValue = table["domains"] else {
+            throw ConfigError(file: file, "'domains' is required: the domains whose unknown addresses become traps")
+        }
+        guard let domainArray = domainsValue.array else { throw err("domains", "'domains' must be an array of strings") }
+        var domains: [String] = []
+        for v in domainArray {
+            guard let s = v.string, Config.isPlausibleDomain(s) else {
+                throw err("domains", "'domains' holds \(v.debugDescription), which is not a domain name")
+            }
+            domains.append(s.lowercased())
+        }
+        guard !domains.isEmpty else { throw err("domains", "'domains' is empty") }
+
+        guard let valid = try string("valid_addresses") else {
+            throw ConfigError(file: file, "'valid_addresses' is required: the file of real addresses that must never be trapped")
+        }
+        let delimiter = try string("recipient_delimiter") ?? ""
+        let protected = try string("protected").map(resolve)
+        var neverBlock: [String] = []
+        if let v = table["never_block"] {
+            guard let a = v.array else { throw err("never_block", "'never_block' must be an array of CIDR strings") }
+            for item in a {
+                guard let s = item.string, CIDR(s) != nil else {
+                    throw err("never_block", "'never_block' holds \(item.debugDescription), which is not an address or CIDR")
+                }
+                neverBlock.append(s)
+            }
+        }
+        var harvest = true
+        if let v = table["harvest_senders"] {
+            guard let b = v.bool else { throw err("harvest_senders", "'harvest_senders' must be true or false") }
+            harvest = b
+        }
+        let ttl = try int("host_ttl_hours", in: table, min: 1) ?? defaultHostTTLHours
+        let window = try int("probe_window_days", in: table, min: 1) ?? defaultProbeWindowDays
+        var zone = TimeZone.current
+        if let z = try string("log_timezone") {
+            guard let tz = TimeZone(identifier: z) else { throw err("log_timezone", "unknown time zone '\(z)'") }
+            zone = tz
+        }
+        let state = resolve(try string("state") ?? "state.sqlite")
+        let publishDir = resolve(try string("publish_dir") ?? "publish")
+        let template = try string("page_template").map(resolve)
+
+        var guards = GuardConfig()
+        if let g = table["guards"] {
+            guard let gt = g.table else { throw err("guards", "'guards' must be a table") }
+            for key in gt.keys where !guardKeys.contains(key) {
+                throw err(key, "unknown key '\(key)' in [guards] (known: \(guardKeys.sorted().joined(separator: ", ")))")
+            }
+            func double(_ key: String) throws -> Double? {
+                guard let v = gt[key] else { return nil }
+                if let d = v.double { return d }
+                if let i = v.int { return Double(i) }
+                throw err(key, "'\(key)' must be a number")
+            }
+            if let v = try double("max_shrink_percent") { guards.maxShrinkPercent = v }
+            if let v = try double("max_growth_factor") { guards.maxGrowthFactor = v }
+            if let v = try double("min_valid_share") { guards.minValidShare = v }
+            if let v = try int("growth_floor", in: gt, min: 0) { guards.growthFloor = v }
+            if let v = try int("max_host_addresses", in: gt, min: 1) { guards.maxHostAddresses = v }
+            if let v = try int("max_unearned_prefix_v4", in: gt, min: 0) {
+                guard v <= 32 else { throw err("max_unearned_prefix_v4", "'max_unearned_prefix_v4' must be 0…32") }
+                guards.maxUnearnedPrefixV4 = v
+            }
+            if let v = try int("max_unearned_prefix_v6", in: gt, min: 0) {
+                guard v <= 128 else { throw err("max_unearned_prefix_v6", "'max_unearned_prefix_v6' must be 0…128") }
+                guards.maxUnearnedPrefixV6 = v
+            }
+            if let v = try int("pf_table_entries_limit", in: gt, min: 1) { guards.pfTableEntriesLimit = v }
+        }
+
+        var sources: [SourceConfig] = []
+        var sourceHeaderLines: [Int] = []
+        for (i, raw) in lines.enumerated() where raw.trimmingCharacters(in: .whitespaces).hasPrefix("[[sources]]") {
+            sourceHeaderLines.append(i + 1)
+        }
+        if let v = table["sources"] {
+            guard let arr = v.array else { throw err("sources", "'sources' must be an array of tables ([[sources]])") }
+            var seen: [String: Int] = [:]
+            for (index, item) in arr.enumerated() {
+                let header = index < sourceHeaderLines.count ? sourceHeaderLines[index] : nil
+                func serr(_ key: String?, _ message: String) -> ConfigError {
+                    let line = key.flatMap { lineOf($0, after: (header ?? 1) - 1) } ?? header
+                    return ConfigError(file: file, line: line, "source #\(index + 1): \(message)")
+                }
+                guard let t = item.table else { throw serr(nil, "must be a table") }
+                for key in t.keys where !sourceKeys.contains(key) {
+                    throw serr(key, "unknown key '\(key)' (known: \(sourceKeys.sorted().joined(separator: ", ")))")
+                }
+                guard let name = t["name"]?.string, Config.isValidSourceName(name) else {
+                    throw serr("name", "'name' is required and must match [A-Za-z0-9._-]+")
+                }
+                if let first = seen[name] {
+                    throw serr("name", "duplicate source name '\(name)' (first used by source #\(first))")
+                }
+                seen[name] = index + 1
+                guard let url = t["url"]?.string, !url.isEmpty else { throw serr("url", "'url' is required") }
+                if url.contains("://"),
+                    !(url.hasPrefix("http://") || url.hasPrefix("https://") || url.hasPrefix("file:///"))
+                {
+                    throw serr("url", "'url' must be http://, https://, file:///abs/path or a plain path, not '\(url)'")
+                }
+                var format = SourceFormat.auto
+                if let f = t["format"] {
+                    guard let s = f.string, let parsed = SourceFormat(rawValue: s) else {
+                        throw serr("format", "'format' must be \"spamdb\", \"spamd-log\" or \"auto\"")
+                    }
+                    format = parsed
+                }
+                func sint(_ key: String, min: Int) throws -> Int? {
+                    guard let v = t[key] else { return nil }
+                    guard let i = v.int, i >= min else { throw serr(key, "'\(key)' must be an integer ≥ \(min)") }
+                    return i
+                }
+                func spath(_ key: String) throws -> String? {
+                    guard let v = t[key] else { return nil }
+                    guard let s = v.string, !s.isEmpty else { throw serr(key, "'\(key)' must be a file path") }
+                    let p = resolve(s)
+                    guard FileManager.default.isReadableFile(atPath: p) else {
+                        throw serr(key, "'\(key)' file \(p) cannot be read")
+                    }
+                    return p
+                }
+                var source = SourceConfig(name: name, url: url, format: format, configLine: header)
+                if let v = try sint("timeout_seconds", min: 1) { source.timeoutSeconds = v }
+                if let v = try sint("low_speed_bytes_per_second", min: 1) { source.lowSpeedBytesPerSecond = v }
+                if let v = try sint("low_speed_seconds", min: 1) { source.lowSpeedSeconds = v }
+                if let v = try sint("max_bytes", min: 1) { source.maxBytes = Int64(v) }
+                if let v = try sint("max_stale_hours", min: 0) { source.maxStaleHours = v }
+                source.netrcFile = try spath("netrc")
+                source.bearerTokenFile = try spath("bearer_token_file")
+                source.caFile = try spath("ca_file")
+                sources.append(source)
+            }
+        }
+
+        return Config(
+            file: file, baseDirectory: base, domains: domains, validAddressesFile: resolve(valid),
+            recipientDelimiters: delimiter, protectedFile: protected, neverBlock: neverBlock,
+            harvestSenders: harvest, hostTTLHours: ttl, probeWindowDays: window, logTimeZone: zone,
+            statePath: state, publishDir: publishDir, pageTemplate: template, guards: guards, sources: sources)
+    }
+
+    static func isValidSourceName(_ name: String) -> Bool {
+        !name.isEmpty
+            && name.utf8.allSatisfy { b in
+                (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || (b >= 48 && b <= 57) || b == 46 || b == 95 || b == 45
+            }
+    }
+
+    static func isPlausibleDomain(_ name: String) -> Bool {
+        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2, name.utf8.count <= 253 else { return false }
+        return labels.allSatisfy { l in
+            !l.isEmpty && l.utf8.count <= 63
+                && l.utf8.allSatisfy { b in
+                    (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || (b >= 48 && b <= 57) || b == 45 || b >= 128
+                }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An IPv4 or IPv6 host address held as a 128-bit value.
+///
+/// IPv4 addresses keep their 32 bits in the low word with `isIPv4` set; they are never confused
+/// with the IPv4-mapped IPv6 form. Ordering: every IPv4 address sorts before every IPv6 address,
+/// then by numeric value — the order pf and iprange print.
+public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let high: UInt64
+    public let low: UInt64
+    public let isIPv4: Bool
+
+    public init(v4: UInt32) {
+        high = 0
+        low = UInt64(v4)
+        isIPv4 = true
+    }
+
+    public init(v6High: UInt64, v6Low: UInt64) {
+        high = v6High
+        low = v6Low
+        isIPv4 = false
+    }
+
+    /// The 32-bit value of an IPv4 address (meaningless for IPv6).
+    public var v4: UInt32 { UInt32(truncatingIfNeeded: low) }
+
+    /// Parses dotted-quad IPv4 (no leading zeros beyond a lone `0`, each octet 0…255) or any
+    /// textual IPv6 form that `inet_pton` accepts. Returns nil for anything else.
+    public init?(_ text: String) {
+        var copy = text
+        let parsed: IPAddress? = copy.withUTF8 { IPAddress(ascii: UnsafeRawBufferPointer($0)) }
+        guard let parsed else { return nil }
+        self = parsed
+    }
+
+    /// Parses an address from ASCII bytes (see `init?(_:)`); the hot path for dump parsing.
+    public init?(ascii bytes: UnsafeRawBufferPointer) {
+        if let v4 = IPAddress.parseV4(bytes) {
+            self.init(v4: v4)
+            return
+        }
+        guard bytes.count >= 2, bytes.count <= 45, bytes.contains(UInt8(ascii: ":")) else { return nil }
+        var buffer = [CChar](repeating: 0, count: 48)
+        for i in 0..<bytes.count {
+            let b = bytes[i]
+            guard b != 0 else { return nil }
+            buffer[i] = CChar(bitPattern: b)
+        }
+        var raw = in6_addr()
+        let ok = buffer.withUnsafeBufferPointer { inet_pton(AF_INET6, $0.baseAddress, &raw) }
+        guard ok == 1 else { return nil }
+        let (h, l) = withUnsafeBytes(of: &raw) { p -> (UInt64, UInt64) in
+            var h: UInt64 = 0
+            var l: UInt64 = 0
+            for i in 0..<8 { h = (h << 8) | UInt64(p[i]) }
+            for i in 8..<16 { l = (l << 8) | UInt64(p[i]) }
+            return (h, l)
+        }
+        self.init(v6High: h, v6Low: l)
+    }
+
+    static func parseV4(_ bytes: UnsafeRawBufferPointer) -> UInt32? {
+        let n = bytes.count
+        guard n >= 7, n <= 15 else { return nil }
+        var value: UInt32 = 0
+        var octet: UInt32 = 0
+        var digits = 0
+        var dots = 0
+        var leadingZero = false
+        for i in 0..<n {
+            let b = bytes[i]
+            if b == UInt8(ascii: ".") {
+                guard digits > 0, dots < 3 else { return nil }
+                value = (value << 8) | octet
+                octet = 0
+                digits = 0
+                dots += 1
+            } else if b >= 48 && b <= 57 {
+                if digits == 1 && leadingZero { return nil }
+                if digits == 0 { leadingZero = (b == 48) }
+                octet = octet * 10 + UInt32(b - 48)
+                digits += 1
+                guard digits <= 3, octet <= 255 else { return nil }
+            } else {
+                return nil
+            }
+        }
+        guard dots == 3, digits > 0 else { return nil }
+        return (value << 8) | octet
+    }
+
+    public var description: String {
+        if isIPv4 {
+            let v = v4
+            return "\(v >> 24).\((v >> 16) & 0xff).\((v >> 8) & 0xff).\(v & 0xff)"
+        }
+        var raw = in6_addr()
+        withUnsafeMutableBytes(of: &raw) { p in
+            for i in 0..<8 { p[i] = UInt8(truncatingIfNeeded: high >> (56 - 8 * UInt64(i))) }
+            for i in 0..<8 { p[8 + i] = UInt8(truncatingIfNeeded: low >> (56 - 8 * UInt64(i))) }
+        }
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+        let text = buffer.withUnsafeMutableBufferPointer { out -> String in
+            guard inet_ntop(AF_INET6, &raw, out.baseAddress, socklen_t(out.count)) != nil else { return "::" }
+            return String(cString: out.baseAddress!)
+        }
+        return text
+    }
+
+    public static func < (a: IPAddress, b: IPAddress) -> Bool {
+        if a.isIPv4 != b.isIPv4 { return a.isIPv4 }
+        if a.high != b.high { return a.high < b.high }
+        return a.low < b.low
+    }
+}

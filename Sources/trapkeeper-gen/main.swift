@@ -1,0 +1,1 @@
+print("trapkeeper-gen: not yet")

@@ -1,0 +1,1 @@
+print("trapkeeper: not yet")
