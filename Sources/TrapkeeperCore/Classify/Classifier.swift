@@ -1,0 +1,107 @@
+/// What the address alone says, before the tuple it came in is looked at.
+public enum AddressClass: Sendable, Equatable {
+    /// Not in one of our exact domains: never a trap.
+    case notOurs
+    /// In our domain but not publishable (control bytes, invalid UTF-8, empty local part).
+    case malformed(String)
+    /// Rule 1: a real user, alias or catch-all.
+    case valid(String)
+    /// Rule 2: a role mailbox or configured protected name.
+    case protected(String)
+    /// Unknown: a trap, unless the tuple turns out to be a callback probe of this shape.
+    case unknown(probeShape: ProbeShape?)
+}
+
+/// The classification rules of cli.md, first match wins: not ours → valid → protected →
+/// callback probe → trap.
+public struct Classifier: Sendable {
+    public let domains: [String]
+    public let book: AddressBook
+    public let detector: ProbeDetector
+    public let harvestSenders: Bool
+    let domainBytes: [[UInt8]]
+
+    public init(domains: [String], book: AddressBook, probeWindowDays: Int, harvestSenders: Bool) {
+        self.domains = domains.map(AddressBook.lower)
+        self.book = book
+        self.detector = ProbeDetector(windowDays: probeWindowDays)
+        self.harvestSenders = harvestSenders
+        self.domainBytes = self.domains.map { Array($0.utf8) }
+    }
+
+    public init(config: Config, book: AddressBook) {
+        self.init(
+            domains: config.domains, book: book, probeWindowDays: config.probeWindowDays,
+            harvestSenders: config.harvestSenders)
+    }
+
+    /// spamd's `dequotetolower`: strip one leading `<` and one trailing `>`, lower-case ASCII.
+    public static func normalize(_ raw: String) -> String {
+        var u = Substring(raw)
+        if u.hasPrefix("<") { u = u.dropFirst() }
+        if u.hasSuffix(">") { u = u.dropLast() }
+        return AddressBook.lower(String(u))
+    }
+
+    /// Byte version of `normalize` into `out` (capacity ≥ raw.count); returns the length.
+    @inline(__always)
+    static func normalize(_ raw: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Int {
+        var s = 0
+        var e = raw.count
+        if e > 0 && raw[0] == 60 { s = 1 }
+        if e > s && raw[e - 1] == 62 { e -= 1 }
+        var n = 0
+        var i = s
+        while i < e {
+            let b = raw[i]
+            out[n] = (b >= 65 && b <= 90) ? b + 32 : b
+            n += 1
+            i += 1
+        }
+        return n
+    }
+
+    /// True when the normalised address ends in `@` + one of our exact domains.
+    @inline(__always)
+    func isOurs(_ a: UnsafeRawBufferPointer) -> Bool {
+        for d in domainBytes {
+            let n = d.count
+            guard a.count > n + 1, a[a.count - n - 1] == 64 else { continue }
+            if d.withUnsafeBytes({ memcmp($0.baseAddress!, a.baseAddress! + (a.count - n), n) }) == 0 { return true }
+        }
+        return false
+    }
+
+    /// Classifies a normalised address by itself (rules: our domain, 1 valid, 2 protected, shape).
+    public func classify(address: String) -> AddressClass {
+        guard let at = address.lastIndex(of: "@") else { return .notOurs }
+        let domain = String(address[address.index(after: at)...])
+        guard domains.contains(domain) else { return .notOurs }
+        let local = address[..<at]
+        if local.isEmpty { return .malformed("empty local part") }
+        if address.utf8.contains(where: { $0 < 0x20 || $0 == 0x7f }) {
+            return .malformed("control characters in the address")
+        }
+        if let v = book.validity(of: address) { return .valid(v) }
+        if let p = book.protection(of: address) { return .protected(p) }
+        // Checked after rule 1 and 2: a real user's address is valid whatever its bytes.
+        if !Classifier.isValidUTF8(address) {
+            return .malformed("not valid UTF-8")
+        }
+        let shape = ProbeDetector.shape(localPart: local) { real in
+            book.validity(of: "\(real)@\(domain)") != nil
+        }
+        return .unknown(probeShape: shape)
+    }
+
+    static func isValidUTF8(_ s: String) -> Bool {
+        // String(decoding:) repairs invalid input with U+FFFD; a repaired string differs.
+        !s.unicodeScalars.contains("\u{FFFD}")
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

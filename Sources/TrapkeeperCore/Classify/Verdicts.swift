@@ -1,0 +1,87 @@
+/// The publish-time decision for one stored address: a trap or not, and the rule that decided.
+public struct TrapDecision: Sendable {
+    public var isTrap: Bool
+    public var rule: String
+}
+
+/// The publish-time decision for one host.
+public struct HostDecision: Sendable {
+    public var exported: Bool
+    public var rule: String
+}
+
+extension Classifier {
+    /// Decides a stored address against the current valid list, protected names and delistings.
+    public func decide(_ row: AddressRow, delisted: (kind: String, reason: String, at: Int64)?) -> TrapDecision {
+        switch classify(address: row.address) {
+        case .notOurs:
+            return TrapDecision(isTrap: false, rule: "not in our exact domains (\(domains.joined(separator: ", ")))")
+        case .malformed(let why):
+            return TrapDecision(isTrap: false, rule: "not usable as a trap: \(why)")
+        case .valid(let why):
+            return TrapDecision(isTrap: false, rule: "rule 1, valid: \(why)")
+        case .protected(let why):
+            return TrapDecision(isTrap: false, rule: "rule 2, protected: \(why)")
+        case .unknown:
+            if let d = delisted {
+                return TrapDecision(isTrap: false, rule: "delisted by operator at \(TimeText.utc(d.at)): \(d.reason)")
+            }
+            if row.roles.contains(.spamtrap) {
+                return TrapDecision(isTrap: true, rule: "rule 4, trap: SPAMTRAP entry of a firewall, not valid or protected")
+            }
+            if row.roles.contains(.recipient) {
+                return TrapDecision(isTrap: true, rule: "rule 4, trap: unknown recipient in our domain")
+            }
+            if harvestSenders {
+                return TrapDecision(isTrap: true, rule: "rule 4, trap: unknown (forged) sender in our domain (harvest_senders)")
+            }
+            return TrapDecision(isTrap: false, rule: "seen only as a sender and harvest_senders is off")
+        }
+    }
+}
+
+/// The host export rule of cli.md and callbacks.md.
+public struct HostRule: Sendable {
+    public var now: Int64
+    public var ttl: Int64
+    public var neverBlock: NeverBlockList
+    /// Hits stamped up to this far after `now` still count (zones and clocks of firewalls differ).
+    public static let futureSlack: Int64 = SyslogClock.futureSlack
+
+    public init(now: Int64, ttlHours: Int, neverBlock: NeverBlockList) {
+        self.now = now
+        self.ttl = Int64(ttlHours) * 3600
+        self.neverBlock = neverBlock
+    }
+
+    public func decide(_ h: HostRow, ip: IPAddress, delisted: (kind: String, reason: String, at: Int64)?) -> HostDecision {
+        if let block = neverBlock.matchingBlock(ip) {
+            return HostDecision(exported: false, rule: "never-block: inside \(block)")
+        }
+        if let d = delisted {
+            return HostDecision(exported: false, rule: "delisted by operator at \(TimeText.utc(d.at)): \(d.reason)")
+        }
+        if h.isVerifierHost {
+            return HostDecision(
+                exported: false,
+                rule: "verifier host: every trap hit carried a verifier-shaped sender (<>, postmaster@, double-bounce@) — a callback or backscatter, not a spammer")
+        }
+        if let t = h.lastNonVerifierHit, t >= now - ttl, t <= now + HostRule.futureSlack {
+            return HostDecision(
+                exported: true,
+                rule: "sent to a trap at \(TimeText.utc(t)), within host_ttl_hours (\(ttl / 3600) h) before now")
+        }
+        if let e = h.trappedExpire, e > now {
+            return HostDecision(exported: true, rule: "TRAPPED by spamd until \(TimeText.utc(e))")
+        }
+        if let t = h.lastNonVerifierHit {
+            return HostDecision(
+                exported: false,
+                rule: "last trap hit \(TimeText.utc(t)) is outside host_ttl_hours (\(ttl / 3600) h) and no live TRAPPED entry")
+        }
+        if let e = h.trappedExpire {
+            return HostDecision(exported: false, rule: "TRAPPED entry expired at \(TimeText.utc(e))")
+        }
+        return HostDecision(exported: false, rule: "never sent to a trap")
+    }
+}

@@ -1,0 +1,118 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An input file could not be opened or read.
+public struct ParseError: Error, CustomStringConvertible, Sendable {
+    public let source: String
+    public let file: String
+    public let message: String
+    public var description: String { "source '\(source)': \(file): \(message)" }
+}
+
+/// Reads a greylist dump or spamd log from a file (or standard input) and hands every accepted
+/// line to a handler, streaming: memory does not grow with the file.
+///
+/// Every line ends up as exactly one of: a record, an ignored line (blank; other syslog lines in
+/// a log), or a counted reject whose first few are kept with line number and reason. Invalid
+/// UTF-8, NUL bytes, binary garbage and overlong lines are rejects, never crashes.
+public struct DumpParser {
+    public var source: String
+    public var format: SourceFormat
+    public var clock: SyslogClock
+
+    public init(source: String, format: SourceFormat, now: Int64, logTimeZone: TimeZone) {
+        self.source = source
+        self.format = format
+        self.clock = SyslogClock(now: now, zone: logTimeZone)
+    }
+
+    /// Parses `path` (`-` = standard input).
+    public mutating func parse(path: String, _ handler: (RawRecord) throws -> Void) throws -> ParseReport {
+        let fd: Int32 = path == "-" ? 0 : open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw ParseError(source: source, file: path, message: "cannot open: \(String(cString: strerror(errno)))")
+        }
+        defer { if fd != 0 { close(fd) } }
+        return try parse(fd: fd, name: path, handler)
+    }
+
+    public mutating func parse(fd: Int32, name: String, _ handler: (RawRecord) throws -> Void) throws -> ParseReport {
+        var report = ParseReport(source: source, file: name)
+        var decided: SourceFormat? = format == .auto ? nil : format
+        var clock = self.clock
+        defer { self.clock = clock }
+        do {
+            report.bytes = try LineReader.forEachLine(fd: fd) { line, number, tooLong in
+                report.lines = number
+                if tooLong {
+                    report.reject(line: number, reason: "line longer than \(LineReader.maxLineBytes) bytes", bytes: line)
+                    return
+                }
+                if isBlank(line) {
+                    report.ignored += 1
+                    return
+                }
+                if decided == nil {
+                    decided = DumpParser.detect(line, report: &report)
+                    report.format = decided!
+                }
+                if line.count >= 1 && DumpParser.startsLikeHTML(line) && report.records == 0 {
+                    report.looksLikeHTML = true
+                }
+                switch decided! {
+                case .spamdb, .auto:
+                    switch SpamdbLineParser.parse(line, lineNumber: number) {
+                    case .record(let r):
+                        report.records += 1
+                        try handler(r)
+                    case .reject(let why):
+                        report.reject(line: number, reason: why, bytes: line)
+                    }
+                case .spamdLog:
+                    switch SpamdLogLineParser.parse(line, lineNumber: number, clock: &clock) {
+                    case .record(let r):
+                        report.records += 1
+                        try handler(r)
+                    case .ignore:
+                        report.ignored += 1
+                    case .reject(let why):
+                        report.reject(line: number, reason: why, bytes: line)
+                    }
+                }
+            }
+        } catch let e as LineReader.ReadError {
+            throw ParseError(source: source, file: name, message: "read error: \(String(cString: strerror(e.errno)))")
+        }
+        if report.format == .auto { report.format = decided ?? .spamdb }
+        return report
+    }
+
+    @inline(__always)
+    func isBlank(_ line: UnsafeRawBufferPointer) -> Bool {
+        for b in line where b != 32 && b != 9 && b != 13 { return false }
+        return true
+    }
+
+    /// The format of a file from its first non-blank line.
+    static func detect(_ line: UnsafeRawBufferPointer, report: inout ParseReport) -> SourceFormat {
+        if let bar = line.firstIndex(of: 124), SpamdbLineParser.keywordOf(UnsafeRawBufferPointer(rebasing: line[0..<bar])) != nil {
+            return .spamdb
+        }
+        if SpamdLogLineParser.hasSyslogStamp(line) { return .spamdLog }
+        return .spamdb
+    }
+
+    /// `<!DOCTYPE` or `<html` (any case) after leading white space.
+    static func startsLikeHTML(_ line: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        while i < line.count && (line[i] == 32 || line[i] == 9 || line[i] == 0xEF || line[i] == 0xBB || line[i] == 0xBF) { i += 1 }
+        guard i < line.count, line[i] == UInt8(ascii: "<") else { return false }
+        let rest = String(decoding: UnsafeRawBufferPointer(rebasing: line[(i + 1)..<min(line.count, i + 10)]), as: UTF8.self).lowercased()
+        return rest.hasPrefix("!doctype") || rest.hasPrefix("html") || rest.hasPrefix("head") || rest.hasPrefix("body")
+    }
+}
+
+import Foundation

@@ -1,0 +1,63 @@
+/// What a parser saw in one file: counts, and the first few rejected lines with the reason.
+public struct ParseReport: Sendable, CustomStringConvertible {
+    public struct Reject: Sendable, Equatable {
+        public var line: Int
+        public var reason: String
+        /// The start of the line, printable (control and 8-bit bytes shown as \xNN).
+        public var excerpt: String
+    }
+
+    public var source: String
+    public var file: String
+    public var format: SourceFormat = .auto
+    public var bytes: Int64 = 0
+    public var lines: Int = 0
+    public var records: Int = 0
+    /// Lines that are not errors but carry nothing for us (other syslog lines, blank lines).
+    public var ignored: Int = 0
+    public var rejected: Int = 0
+    public var firstRejects: [Reject] = []
+    /// True when the body looks like an HTML page rather than a dump.
+    public var looksLikeHTML = false
+
+    public static let rejectsKept = 5
+
+    public init(source: String, file: String) {
+        self.source = source
+        self.file = file
+    }
+
+    mutating func reject(line: Int, reason: String, bytes: UnsafeRawBufferPointer) {
+        rejected += 1
+        if firstRejects.count < ParseReport.rejectsKept {
+            firstRejects.append(Reject(line: line, reason: reason, excerpt: ParseReport.printable(bytes, limit: 80)))
+        }
+    }
+
+    /// Bytes as text a terminal can show: printable ASCII as is, everything else as `\xNN`.
+    public static func printable(_ bytes: UnsafeRawBufferPointer, limit: Int) -> String {
+        var out = ""
+        for (i, b) in bytes.enumerated() {
+            if i >= limit {
+                out += "…"
+                break
+            }
+            if b >= 0x20 && b < 0x7f && b != UInt8(ascii: "\\") {
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            } else {
+                let hex = String(b, radix: 16)
+                out += "\\x" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        return out
+    }
+
+    /// One line per rejected example: `source 'x': file:line: reason: excerpt`.
+    public var rejectLines: [String] {
+        firstRejects.map { "source '\(source)': \(file):\($0.line): \($0.reason): \($0.excerpt)" }
+    }
+
+    public var description: String {
+        "source '\(source)': \(file): \(lines) lines, \(records) records, \(rejected) rejected, \(ignored) ignored"
+    }
+}

@@ -1,0 +1,173 @@
+/// Parses one line of `spamdb` output.
+///
+/// Accepted forms (fields separated by `|`, nothing escaped):
+/// ```
+/// GREY|ip|helo|from|to|first|pass|expire|block|pass
+/// GREY|ip|from|to|first|pass|expire|block|pass          (old, helo-less)
+/// WHITE|ip|||first|pass|expire|block|pass
+/// TRAPPED|ip|expire
+/// SPAMTRAP|address                                      (the rest of the line, as is)
+/// ```
+/// A `|` inside helo, from or to adds fields. Such a line is read only when exactly one way of
+/// splitting it gives a `<…>`-shaped sender and recipient; otherwise it is rejected as
+/// ambiguous. It is never guessed.
+enum SpamdbLineParser {
+    static let maxFields = 64
+
+    enum Outcome {
+        case record(RawRecord)
+        case reject(String)
+    }
+
+    static func parse(_ line: UnsafeRawBufferPointer, lineNumber: Int) -> Outcome {
+        let n = line.count
+        guard n > 0, line.baseAddress != nil else { return .reject("empty line") }
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: maxFields + 1) { cuts in
+            // cuts[i] = index of the i-th '|'
+            var count = 0
+            var i = 0
+            let base = line.baseAddress!
+            while i < n {
+                guard let p = memchr(base + i, 124, n - i) else { break }
+                let pos = base.distance(to: p)
+                if count == maxFields { return .reject("more than \(maxFields) '|' separators") }
+                cuts[count] = pos
+                count += 1
+                i = pos + 1
+            }
+            let fieldCount = count + 1
+            func field(_ k: Int) -> UnsafeRawBufferPointer {
+                let s = k == 0 ? 0 : cuts[k - 1] + 1
+                let e = k == count ? n : cuts[k]
+                return UnsafeRawBufferPointer(rebasing: line[s..<e])
+            }
+            func span(_ from: Int, _ to: Int) -> UnsafeRawBufferPointer {  // fields from...to-1 joined
+                let s = from == 0 ? 0 : cuts[from - 1] + 1
+                let e = to - 1 == count ? n : cuts[to - 1]
+                return UnsafeRawBufferPointer(rebasing: line[s..<e])
+            }
+            guard fieldCount >= 2 else { return .reject("not a spamdb line (no '|')") }
+            let keyword = field(0)
+            let empty = UnsafeRawBufferPointer(start: base, count: 0)
+            switch keywordOf(keyword) {
+            case .spamtrap:
+                let address = span(1, fieldCount)
+                guard address.count > 0 else { return .reject("SPAMTRAP without an address") }
+                return .record(
+                    RawRecord(
+                        kind: .spamtrap, ip: IPAddress(v4: 0), helo: nil, from: empty, to: address, time: 0,
+                        line: lineNumber))
+            case .trapped:
+                guard fieldCount == 3 else { return .reject("TRAPPED needs 3 fields, found \(fieldCount)") }
+                guard let ip = IPAddress(ascii: field(1)) else { return .reject("TRAPPED: bad IP address") }
+                guard let expire = number(field(2)) else { return .reject("TRAPPED: bad expiry time") }
+                return .record(
+                    RawRecord(
+                        kind: .trapped, ip: ip, helo: nil, from: empty, to: empty, time: expire, line: lineNumber))
+            case .white:
+                guard fieldCount >= 7 else { return .reject("WHITE needs 9 fields, found \(fieldCount)") }
+                guard let ip = IPAddress(ascii: field(1)) else { return .reject("WHITE: bad IP address") }
+                for k in (fieldCount - 5)..<fieldCount where number(field(k)) == nil {
+                    return .reject("WHITE: field \(k + 1) is not a number")
+                }
+                let first = number(field(fieldCount - 5))!
+                return .record(
+                    RawRecord(kind: .white, ip: ip, helo: nil, from: empty, to: empty, time: first, line: lineNumber))
+            case .grey:
+                guard fieldCount >= 9 else { return .reject("GREY needs 10 fields (9 in the old form), found \(fieldCount)") }
+                guard let ip = IPAddress(ascii: field(1)) else { return .reject("GREY: bad IP address") }
+                for k in (fieldCount - 5)..<fieldCount where number(field(k)) == nil {
+                    return .reject("GREY: field \(k + 1) is not a number ('|' inside a field?)")
+                }
+                let first = number(field(fieldCount - 5))!
+                // Middle fields 2..<(fieldCount-5) hold helo?, from, to.
+                let lo = 2
+                let hi = fieldCount - 5  // exclusive
+                let m = hi - lo
+                var chosen: (helo: UnsafeRawBufferPointer?, from: UnsafeRawBufferPointer, to: UnsafeRawBufferPointer)?
+                var bracketed = 0
+                // New form: helo = [lo, a), from = [a, b), to = [b, hi)
+                if m >= 3 {
+                    for a in (lo + 1)..<(hi - 1) {
+                        for b in (a + 1)..<hi {
+                            let f = span(a, b)
+                            let t = span(b, hi)
+                            if isBracketed(f) && isBracketed(t) {
+                                bracketed += 1
+                                chosen = (span(lo, a), f, t)
+                            }
+                        }
+                    }
+                }
+                // Old form: from = [lo, a), to = [a, hi)
+                for a in (lo + 1)..<hi {
+                    let f = span(lo, a)
+                    let t = span(a, hi)
+                    if isBracketed(f) && isBracketed(t) {
+                        bracketed += 1
+                        chosen = (nil, f, t)
+                    }
+                }
+                if bracketed > 1 {
+                    return .reject("ambiguous '|' inside helo/from/to")
+                }
+                if bracketed == 0 {
+                    // No <…>-shaped reading: take the plain one only when no field holds a '|'.
+                    if m == 3 {
+                        chosen = (field(2), field(3), field(4))
+                    } else if m == 2 {
+                        chosen = (nil, field(2), field(3))
+                    } else {
+                        return .reject("'|' inside helo/from/to cannot be resolved")
+                    }
+                }
+                let c = chosen!
+                return .record(
+                    RawRecord(kind: .grey, ip: ip, helo: c.helo, from: c.from, to: c.to, time: first, line: lineNumber))
+            case nil:
+                return .reject("unknown entry type (expected GREY, WHITE, TRAPPED or SPAMTRAP)")
+            }
+        }
+    }
+
+    enum Keyword { case grey, white, trapped, spamtrap }
+
+    static func keywordOf(_ b: UnsafeRawBufferPointer) -> Keyword? {
+        switch b.count {
+        case 4: return equals(b, "GREY") ? .grey : nil
+        case 5: return equals(b, "WHITE") ? .white : nil
+        case 7: return equals(b, "TRAPPED") ? .trapped : nil
+        case 8: return equals(b, "SPAMTRAP") ? .spamtrap : nil
+        default: return nil
+        }
+    }
+
+    @inline(__always)
+    static func equals(_ b: UnsafeRawBufferPointer, _ s: StaticString) -> Bool {
+        guard b.count == s.utf8CodeUnitCount else { return false }
+        return memcmp(b.baseAddress!, s.utf8Start, b.count) == 0
+    }
+
+    @inline(__always)
+    static func isBracketed(_ b: UnsafeRawBufferPointer) -> Bool {
+        b.count >= 2 && b[0] == UInt8(ascii: "<") && b[b.count - 1] == UInt8(ascii: ">")
+    }
+
+    /// Decimal digits only, at most 18 of them (no sign, no spaces).
+    @inline(__always)
+    static func number(_ b: UnsafeRawBufferPointer) -> Int64? {
+        guard b.count > 0, b.count <= 18 else { return nil }
+        var v: Int64 = 0
+        for c in b {
+            guard c >= 48 && c <= 57 else { return nil }
+            v = v * 10 + Int64(c - 48)
+        }
+        return v
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

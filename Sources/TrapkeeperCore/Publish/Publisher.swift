@@ -1,0 +1,52 @@
+import Foundation
+
+/// Writes the four published files from a plan, each replaced atomically.
+public struct Publisher {
+    public let publishDir: String
+    public let domains: [String]
+    public let ttlHours: Int
+    public let renderer: PageRenderer
+
+    public static let trapsFile = "spamtraps.txt"
+    public static let pageFile = "spamtraps.html"
+    public static let pfFile = "traplist.pf"
+    public static let spamdFile = "traplist.spamd"
+
+    public init(config: Config) throws {
+        publishDir = config.publishDir
+        domains = config.domains
+        ttlHours = config.hostTTLHours
+        renderer = try PageRenderer(templatePath: config.pageTemplate)
+    }
+
+    /// `spamtraps.txt`: one trap per line, nothing else (no comments, no blank lines).
+    public static func trapList(_ traps: [String]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(traps.count * 24)
+        for t in traps {
+            out.append(contentsOf: t.utf8)
+            out.append(10)
+        }
+        return out
+    }
+
+    public func write(_ plan: PublishPlan) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: publishDir, withIntermediateDirectories: true)
+        } catch {
+            throw PublishError(path: publishDir, "cannot create the publish folder: \(error.localizedDescription)")
+        }
+        func path(_ name: String) -> String { (publishDir as NSString).appendingPathComponent(name) }
+        let v4Hosts = plan.hosts.filter(\.isIPv4).count
+        try AtomicFile.write(Publisher.trapList(plan.traps), to: path(Publisher.trapsFile))
+        try AtomicFile.write(
+            renderer.render(traps: plan.traps, newest: plan.newest, domains: domains, now: plan.now),
+            to: path(Publisher.pageFile))
+        try AtomicFile.write(
+            HostListWriter.pf(blocks: plan.blocks, hosts: plan.hosts.count, domains: domains, now: plan.now, ttlHours: ttlHours),
+            to: path(Publisher.pfFile))
+        try AtomicFile.write(
+            HostListWriter.spamd(blocks: plan.blocks, hosts: v4Hosts, domains: domains, now: plan.now, ttlHours: ttlHours),
+            to: path(Publisher.spamdFile))
+    }
+}

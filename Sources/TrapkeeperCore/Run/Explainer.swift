@@ -1,0 +1,86 @@
+/// Answers "why is this (not) on the lists?" for one address or IP: the verdict, the rule that
+/// decided, the evidence, callback incidents and the audit history.
+public enum Explainer {
+    public static func explain(_ query: String, workspace ws: Workspace, now: Int64) throws -> String {
+        let q = query.trimmingCharacters(in: .whitespaces)
+        if let ip = IPAddress(q) {
+            return try explainHost(ip, ws: ws, now: now)
+        }
+        return try explainAddress(Classifier.normalize(q), ws: ws, now: now)
+    }
+
+    static func explainAddress(_ address: String, ws: Workspace, now: Int64) throws -> String {
+        var out: [String] = ["address: \(address)"]
+        let delisted = try ws.store.delistings()[address]
+        let row = try ws.store.address(address)
+        let published = try ws.store.published(kind: "trap").contains(address)
+        let probes = try ws.store.callbacks(address: address)
+        if let row {
+            let d = ws.classifier.decide(row, delisted: delisted)
+            out.append("verdict: \(d.isTrap ? "TRAP" : "not a trap")")
+            out.append("rule: \(d.rule)")
+            out.append("seen as: \(row.roles.words); first seen \(TimeText.utc(row.firstSeen)), last seen \(TimeText.utc(row.lastSeen))")
+            if let e = row.evidence { out.append("evidence: \(e.summary)") }
+        } else {
+            let cls = ws.classifier.classify(address: address)
+            out.append("verdict: not a trap")
+            switch cls {
+            case .notOurs: out.append("rule: not in our exact domains (\(ws.config.domains.joined(separator: ", ")))")
+            case .malformed(let why): out.append("rule: not usable as a trap: \(why)")
+            case .valid(let why): out.append("rule: rule 1, valid: \(why)")
+            case .protected(let why): out.append("rule: rule 2, protected: \(why)")
+            case .unknown:
+                out.append(
+                    probes.isEmpty
+                        ? "rule: never seen in any dump or log"
+                        : "rule: rule 3, seen only in callback probes")
+            }
+        }
+        for p in probes {
+            out.append("callback probe: \(p.kind) from \(p.ip) helo \(p.helo ?? "(not logged)") sender \(p.sender) seen \(TimeText.utc(p.seen)) (source '\(p.source)'): \(p.rule)")
+        }
+        out.append("published now: \(published ? "yes" : "no")")
+        for a in try ws.store.audit(entry: address) {
+            out.append("history: \(TimeText.utc(a.at)) \(a.action): \(a.cause)")
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    static func explainHost(_ ip: IPAddress, ws: Workspace, now: Int64) throws -> String {
+        let key = ip.description
+        var out: [String] = ["host: \(key)"]
+        let delisted = try ws.store.delistings()[key]
+        let published = try ws.store.published(kind: "host").contains(key)
+        let rule = ws.hostRule(now: now)
+        let row = try ws.store.host(key)
+        let d: HostDecision
+        if let row {
+            d = rule.decide(row, ip: ip, delisted: delisted)
+        } else if let block = ws.neverBlock.matchingBlock(ip) {
+            d = HostDecision(exported: false, rule: "never-block: inside \(block); never sent to a trap")
+        } else {
+            d = HostDecision(exported: false, rule: "never sent to a trap (no trap hit or TRAPPED entry recorded)")
+        }
+        out.append("verdict: \(d.exported ? "EXPORTED" : "not exported")")
+        out.append("rule: \(d.rule)")
+        if let row {
+            if let f = row.firstHit, let l = row.lastHit {
+                out.append("trap hits: first \(TimeText.utc(f)), last \(TimeText.utc(l))" + (row.lastNonVerifierHit.map { ", last from a non-verifier sender \(TimeText.utc($0))" } ?? ", all from verifier-shaped senders"))
+            }
+            if let e = row.hitEvidence { out.append("evidence: \(e.summary)" + (row.hitTrap.map { " (trap \($0))" } ?? "")) }
+            if let e = row.trappedExpire {
+                out.append("TRAPPED until \(TimeText.utc(e))" + (row.trappedEvidence.map { ": \($0.summary)" } ?? ""))
+            }
+        }
+        for p in try ws.store.callbacks(ip: key) {
+            out.append("callback probe: \(p.kind) to \(p.probeAddress) helo \(p.helo ?? "(not logged)") seen \(TimeText.utc(p.seen))")
+        }
+        out.append("published now: \(published ? "yes" : "no")")
+        for a in try ws.store.audit(entry: key) {
+            out.append("history: \(TimeText.utc(a.at)) \(a.action): \(a.cause)")
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+}
+
+import Foundation

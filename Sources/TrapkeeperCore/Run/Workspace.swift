@@ -1,0 +1,58 @@
+import Foundation
+
+/// Everything a command needs, loaded and checked once: the config, the address book, the
+/// classifier, the never-block list and the state.
+public struct Workspace {
+    public let config: Config
+    public let book: AddressBook
+    public let classifier: Classifier
+    public let neverBlock: NeverBlockList
+    public let store: TrapStore
+
+    /// Loads the config file and everything it names. Any problem is a `JobFailure(.cannotRun)`.
+    public static func open(configPath: String) throws -> Workspace {
+        let config: Config
+        do {
+            config = try Config.load(path: configPath)
+        } catch let e as ConfigError {
+            throw JobFailure(.cannotRun, "config error: \(e)")
+        }
+        return try open(config: config)
+    }
+
+    public static func open(config: Config) throws -> Workspace {
+        do {
+            let book = try AddressBook.load(
+                validFile: config.validAddressesFile, protectedFile: config.protectedFile,
+                delimiters: config.recipientDelimiters)
+            let extra = config.neverBlock.compactMap(CIDR.init)
+            let store = try TrapStore(path: config.statePath)
+            return Workspace(
+                config: config, book: book, classifier: Classifier(config: config, book: book),
+                neverBlock: NeverBlockList(extra: extra), store: store)
+        } catch let e as ConfigError {
+            throw JobFailure(.cannotRun, "config error: \(e)")
+        } catch let e as StoreError {
+            throw JobFailure(.cannotRun, "\(e)")
+        }
+    }
+
+    /// The valid list must not have shrunk far below last run's (a lost or truncated list would
+    /// turn every real user into a "trap").
+    public func checkValidListSize(runID: Int64) throws {
+        let now = book.validCount
+        if let last = try store.lastValidCount(before: runID), last > 0,
+            Double(now) < Double(last) * config.guards.minValidShare
+        {
+            throw JobFailure(
+                .cannotRun,
+                "config error: \(config.validAddressesFile): the valid-address list holds \(now) entries, last run it held \(last) (below \(Int(config.guards.minValidShare * 100)) %): refusing to run, real users would become traps. Fix the list, or lower [guards] min_valid_share if this is intended."
+            )
+        }
+        try store.recordValidCount(runID: runID, count: now)
+    }
+
+    public func hostRule(now: Int64) -> HostRule {
+        HostRule(now: now, ttlHours: config.hostTTLHours, neverBlock: neverBlock)
+    }
+}

@@ -1,0 +1,334 @@
+import Foundation
+import GRDB
+
+/// One stored address of our domains.
+public struct AddressRow: Sendable {
+    public var address: String
+    public var roles: AddressRoles
+    public var firstSeen: Int64
+    public var lastSeen: Int64
+    public var evidence: Evidence?
+}
+
+/// One stored host.
+public struct HostRow: Sendable {
+    public var ip: String
+    public var firstHit: Int64?
+    public var lastHit: Int64?
+    public var lastNonVerifierHit: Int64?
+    public var trappedExpire: Int64?
+    public var hitEvidence: Evidence?
+    public var hitTrap: String?
+    public var trappedEvidence: Evidence?
+
+    /// Every trap hit carried a verifier-shaped sender (or there were none at all but TRAPPED).
+    public var isVerifierHost: Bool { lastHit != nil && lastNonVerifierHit == nil }
+}
+
+/// One stored callback incident.
+public struct CallbackRow: Sendable, Codable {
+    public var ip: String
+    public var helo: String?
+    public var probeAddress: String
+    public var sender: String
+    public var kind: String
+    public var rule: String
+    public var probeTime: Int64?
+    public var seen: Int64
+    public var source: String
+}
+
+/// One entry of the audit trail.
+public struct AuditRow: Sendable {
+    public var at: Int64
+    public var kind: String
+    public var entry: String
+    public var action: String
+    public var cause: String
+}
+
+/// Health of one source.
+public struct SourceHealth: Sendable {
+    public var name: String
+    public var url: String
+    public var lastAttempt: Int64?
+    public var lastSuccess: Int64?
+    public var lastError: String?
+    public var lastErrorAt: Int64?
+    public var httpStatus: Int?
+    public var bytes: Int64?
+    public var lines: Int?
+    public var records: Int?
+    public var rejects: Int?
+    public var etag: String?
+    public var lastModified: String?
+    public var cachedAt: Int64?
+    public var cachePath: String?
+
+    public init(name: String, url: String) {
+        self.name = name
+        self.url = url
+    }
+}
+
+/// One past run.
+public struct RunRow: Sendable {
+    public var id: Int64
+    public var command: String
+    public var startedAt: Int64
+    public var now: Int64
+    public var finishedAt: Int64?
+    public var exitCode: Int?
+    public var traps: Int?
+    public var hosts: Int?
+    public var validCount: Int?
+    public var message: String?
+}
+
+extension TrapStore {
+    public func addresses() throws -> [AddressRow] {
+        try read { db in
+            var out: [AddressRow] = []
+            let rows = try Row.fetchCursor(db, sql: "SELECT address, roles, first_seen, last_seen, evidence FROM address")
+            while let r = try rows.next() {
+                out.append(
+                    AddressRow(
+                        address: r[0], roles: AddressRoles(rawValue: r[1]), firstSeen: r[2], lastSeen: r[3],
+                        evidence: TrapStore.evidence(r[4])))
+            }
+            return out
+        }
+    }
+
+    public func address(_ a: String) throws -> AddressRow? {
+        try read { db in
+            guard
+                let r = try Row.fetchOne(
+                    db, sql: "SELECT address, roles, first_seen, last_seen, evidence FROM address WHERE address = ?",
+                    arguments: [a])
+            else { return nil }
+            return AddressRow(
+                address: r[0], roles: AddressRoles(rawValue: r[1]), firstSeen: r[2], lastSeen: r[3],
+                evidence: TrapStore.evidence(r[4]))
+        }
+    }
+
+    static func hostRow(_ r: Row) -> HostRow {
+        HostRow(
+            ip: r[0], firstHit: r[1], lastHit: r[2], lastNonVerifierHit: r[3], trappedExpire: r[4],
+            hitEvidence: TrapStore.evidence(r[5]), hitTrap: r[6], trappedEvidence: TrapStore.evidence(r[7]))
+    }
+
+    static let hostColumns =
+        "ip, first_hit, last_hit, last_nonverifier_hit, trapped_expire, hit_evidence, hit_trap, trapped_evidence"
+
+    public func hosts() throws -> [HostRow] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT \(TrapStore.hostColumns) FROM host").map(TrapStore.hostRow)
+        }
+    }
+
+    public func host(_ ip: String) throws -> HostRow? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT \(TrapStore.hostColumns) FROM host WHERE ip = ?", arguments: [ip])
+                .map(TrapStore.hostRow)
+        }
+    }
+
+    public func callbacks(ip: String? = nil, address: String? = nil) throws -> [CallbackRow] {
+        try read { db in
+            var sql = "SELECT ip, helo, probe_address, sender, kind, rule, probe_time, seen, source FROM callback"
+            var args: StatementArguments = []
+            if let ip {
+                sql += " WHERE ip = ?"
+                args = [ip]
+            } else if let address {
+                sql += " WHERE probe_address = ?"
+                args = [address]
+            }
+            sql += " ORDER BY seen, ip, probe_address"
+            return try Row.fetchAll(db, sql: sql, arguments: args).map { r in
+                CallbackRow(
+                    ip: r[0], helo: r[1], probeAddress: r[2], sender: r[3], kind: r[4], rule: r[5], probeTime: r[6],
+                    seen: r[7], source: r[8])
+            }
+        }
+    }
+
+    // MARK: delisting
+
+    public func delistings() throws -> [String: (kind: String, reason: String, at: Int64)] {
+        try read { db in
+            var out: [String: (kind: String, reason: String, at: Int64)] = [:]
+            for r in try Row.fetchAll(db, sql: "SELECT entry, kind, reason, at FROM delisting") {
+                out[r[0]] = (r[1], r[2], r[3])
+            }
+            return out
+        }
+    }
+
+    /// Takes an entry off the lists for good; audited.
+    public func delist(entry: String, kind: String, reason: String, at: Int64) throws {
+        try write { db in
+            try db.execute(
+                sql: "INSERT INTO delisting (entry, kind, reason, at) VALUES (?, ?, ?, ?) ON CONFLICT(entry) DO UPDATE SET reason = excluded.reason, at = excluded.at",
+                arguments: [entry, kind, reason, at])
+            try db.execute(
+                sql: "INSERT INTO audit (at, kind, entry, action, cause) VALUES (?, ?, ?, 'delisted', ?)",
+                arguments: [at, kind, entry, "delisted by operator: \(reason)"])
+        }
+    }
+
+    /// Undoes a delisting; returns false when the entry was not delisted.
+    public func relist(entry: String, at: Int64) throws -> Bool {
+        try write { db in
+            try db.execute(sql: "DELETE FROM delisting WHERE entry = ?", arguments: [entry])
+            guard db.changesCount > 0 else { return false }
+            let kind = entry.contains("@") ? "address" : "ip"
+            try db.execute(
+                sql: "INSERT INTO audit (at, kind, entry, action, cause) VALUES (?, ?, ?, 'relisted', 'relisted by operator')",
+                arguments: [at, kind, entry])
+            return true
+        }
+    }
+
+    public func audit(entry: String) throws -> [AuditRow] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT at, kind, entry, action, cause FROM audit WHERE entry = ? ORDER BY id", arguments: [entry]
+            ).map { AuditRow(at: $0[0], kind: $0[1], entry: $0[2], action: $0[3], cause: $0[4]) }
+        }
+    }
+
+    // MARK: published lists
+
+    public func published(kind: String) throws -> Set<String> {
+        try read { db in
+            Set(try String.fetchAll(db, sql: "SELECT entry FROM published WHERE kind = ?", arguments: [kind]))
+        }
+    }
+
+    /// Replaces the record of what is published and appends the audit rows, in one transaction.
+    public func recordPublished(
+        traps: Set<String>, hosts: Set<String>, audit: [AuditRow], at: Int64
+    ) throws {
+        try write { db in
+            for (kind, set) in [("trap", traps), ("host", hosts)] {
+                let old = Set(try String.fetchAll(db, sql: "SELECT entry FROM published WHERE kind = ?", arguments: [kind]))
+                let del = try db.makeStatement(sql: "DELETE FROM published WHERE kind = ? AND entry = ?")
+                for e in old.subtracting(set) { try del.execute(arguments: [kind, e]) }
+                let ins = try db.makeStatement(sql: "INSERT INTO published (kind, entry, since) VALUES (?, ?, ?)")
+                for e in set.subtracting(old) { try ins.execute(arguments: [kind, e, at]) }
+            }
+            let a = try db.makeStatement(sql: "INSERT INTO audit (at, kind, entry, action, cause) VALUES (?, ?, ?, ?, ?)")
+            for row in audit { try a.execute(arguments: [row.at, row.kind, row.entry, row.action, row.cause]) }
+        }
+    }
+
+    /// When each published trap was first published (for "newest additions").
+    public func publishedSince(kind: String) throws -> [String: Int64] {
+        try read { db in
+            var out: [String: Int64] = [:]
+            for r in try Row.fetchAll(db, sql: "SELECT entry, since FROM published WHERE kind = ?", arguments: [kind]) {
+                out[r[0]] = r[1]
+            }
+            return out
+        }
+    }
+
+    // MARK: runs and sources
+
+    public func beginRun(command: String, now: Int64) throws -> Int64 {
+        try write { db in
+            try db.execute(
+                sql: "INSERT INTO run (command, started_at, now) VALUES (?, ?, ?)",
+                arguments: [command, Int64(Date().timeIntervalSince1970), now])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func finishRun(
+        id: Int64, exitCode: Int, traps: Int?, hosts: Int?, validCount: Int?, message: String?
+    ) throws {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE run SET finished_at = ?, exit_code = ?, traps = ?, hosts = ?, valid_count = coalesce(?, valid_count), message = ? WHERE id = ?",
+                arguments: [Int64(Date().timeIntervalSince1970), exitCode, traps, hosts, validCount, message, id])
+        }
+    }
+
+    public func recordValidCount(runID: Int64, count: Int) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE run SET valid_count = ? WHERE id = ?", arguments: [count, runID])
+        }
+    }
+
+    /// The valid-address count of the last run that recorded one (before `runID`).
+    public func lastValidCount(before runID: Int64) throws -> Int? {
+        try read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT valid_count FROM run WHERE valid_count IS NOT NULL AND id < ? ORDER BY id DESC LIMIT 1",
+                arguments: [runID])
+        }
+    }
+
+    public func runs(limit: Int) throws -> [RunRow] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT id, command, started_at, now, finished_at, exit_code, traps, hosts, valid_count, message FROM run ORDER BY id DESC LIMIT ?",
+                arguments: [limit]
+            ).map {
+                RunRow(
+                    id: $0[0], command: $0[1], startedAt: $0[2], now: $0[3], finishedAt: $0[4], exitCode: $0[5],
+                    traps: $0[6], hosts: $0[7], validCount: $0[8], message: $0[9])
+            }
+        }
+    }
+
+    public func sourceHealth() throws -> [SourceHealth] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM source_health ORDER BY name").map(TrapStore.healthRow)
+        }
+    }
+
+    public func sourceHealth(name: String) throws -> SourceHealth? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM source_health WHERE name = ?", arguments: [name]).map(
+                TrapStore.healthRow)
+        }
+    }
+
+    static func healthRow(_ r: Row) -> SourceHealth {
+        var h = SourceHealth(name: r["name"], url: r["url"])
+        h.lastAttempt = r["last_attempt"]
+        h.lastSuccess = r["last_success"]
+        h.lastError = r["last_error"]
+        h.lastErrorAt = r["last_error_at"]
+        h.httpStatus = r["http_status"]
+        h.bytes = r["bytes"]
+        h.lines = r["lines"]
+        h.records = r["records"]
+        h.rejects = r["rejects"]
+        h.etag = r["etag"]
+        h.lastModified = r["last_modified"]
+        h.cachedAt = r["cached_at"]
+        h.cachePath = r["cache_path"]
+        return h
+    }
+
+    public func saveSourceHealth(_ h: SourceHealth) throws {
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO source_health (name, url, last_attempt, last_success, last_error, last_error_at,
+                        http_status, bytes, lines, records, rejects, etag, last_modified, cached_at, cache_path)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    h.name, h.url, h.lastAttempt, h.lastSuccess, h.lastError, h.lastErrorAt, h.httpStatus, h.bytes,
+                    h.lines, h.records, h.rejects, h.etag, h.lastModified, h.cachedAt, h.cachePath,
+                ])
+        }
+    }
+}

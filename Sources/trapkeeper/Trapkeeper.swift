@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import TrapkeeperCore
+
+@main
+struct Trapkeeper: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trapkeeper",
+        abstract: "Harvest spamtraps from spamd greylists and publish them with the hosts that hit them.",
+        subcommands: [
+            Run.self, Collect.self, Classify.self, Publish.self, Explain.self, Callbacks.self, Status.self, Delist.self,
+            Relist.self, Aggregate.self,
+        ])
+}
+
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "The TOML config file.")
+    var config: String
+
+    @Option(name: .long, help: "Current time as epoch seconds (re-processing, tests).")
+    var now: Int64?
+
+    var time: Int64 { now ?? Int64(Date().timeIntervalSince1970) }
+}
+
+/// Runs a command body and turns failures into the exit codes of cli.md.
+func execute(_ body: () throws -> ExitStatus) throws {
+    let status: ExitStatus
+    do {
+        status = try body()
+    } catch let f as JobFailure {
+        Console.error("trapkeeper: \(f.message)")
+        throw ExitCode(f.status.rawValue)
+    } catch let e as StoreError {
+        Console.error("trapkeeper: \(e)")
+        throw ExitCode(ExitStatus.cannotRun.rawValue)
+    } catch let e as ConfigError {
+        Console.error("trapkeeper: config error: \(e)")
+        throw ExitCode(ExitStatus.cannotRun.rawValue)
+    }
+    if status != .ok { throw ExitCode(status.rawValue) }
+}
+
+enum Console {
+    static let isTerminal = isatty(2) == 1
+
+    static func error(_ s: String) {
+        FileHandle.standardError.write(Data((s + "\n").utf8))
+    }
+
+    static func out(_ s: String) {
+        FileHandle.standardOutput.write(Data(s.utf8))
+    }
+
+    static func reporter(verbose: Bool = false) -> Reporter {
+        let progress = isTerminal || verbose
+        return Reporter(
+            warn: { error($0) },
+            progress: { s in if progress { error(s) } })
+    }
+}

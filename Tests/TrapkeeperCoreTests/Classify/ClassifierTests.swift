@@ -1,0 +1,104 @@
+import Testing
+@testable import TrapkeeperCore
+
+func makeClassifier(valid: [String] = ["peter@bsdly.net", "peter@bsdly.com", "*@catchall.example"], delimiters: String = "+", harvest: Bool = true) -> Classifier {
+    var book = AddressBook(delimiters: delimiters)
+    for v in valid { book.addValid(v) }
+    return Classifier(domains: ["bsdly.com", "bsdly.net", "catchall.example"], book: book, probeWindowDays: 7, harvestSenders: harvest)
+}
+
+@Suite struct ClassifierTests {
+    let c = makeClassifier()
+
+    @Test(arguments: ["x@notbsdly.com", "x@mail.bsdly.com", "victim@gmail.com", "nodomain", "x@bsdly.com.evil"])
+    func otherDomainsAreNeverOurs(_ a: String) {
+        #expect(c.classify(address: a) == .notOurs)
+    }
+
+    @Test(arguments: ["peter@bsdly.net", "peter+lists@bsdly.net", "anything@catchall.example"])
+    func validAddresses(_ a: String) {
+        if case .valid = c.classify(address: a) {} else { Issue.record("\(a) should be valid") }
+    }
+
+    @Test func normalisationFoldsCaseAndOneBracketPair() {
+        #expect(Classifier.normalize("<Peter@BSDLY.NET>") == "peter@bsdly.net")
+        #expect(Classifier.normalize("<<b>x</b>@example.org>") == "<b>x</b>@example.org")
+        #expect(Classifier.normalize("<>") == "")
+    }
+
+    @Test(arguments: AddressBook.builtInProtected)
+    func roleMailboxesAreProtected(_ local: String) {
+        if case .protected = c.classify(address: "\(local)@bsdly.com") {} else { Issue.record("\(local) should be protected") }
+        if case .protected = c.classify(address: "\(local)+x@bsdly.com") {} else { Issue.record("\(local)+x should be protected") }
+    }
+
+    @Test func unknownIsATrapCandidate() {
+        #expect(c.classify(address: "anecowuutp@bsdly.com") == .unknown(probeShape: nil))
+        #expect(c.classify(address: "!!!!!!!!the!rest!is!trash!@bsdly.net") == .unknown(probeShape: nil))
+    }
+
+    @Test func controlBytesAreNotPublishable() {
+        if case .malformed = c.classify(address: "a\u{1}b@bsdly.com") {} else { Issue.record("expected malformed") }
+        if case .malformed = c.classify(address: "@bsdly.com") {} else { Issue.record("expected malformed") }
+    }
+
+    @Test func eximProbeNeedsTheEpochWindow() {
+        let a = "mx42.antispamcloud.com-1503146097-testing@bsdly.com"
+        guard case .unknown(let shape?) = c.classify(address: a) else {
+            Issue.record("expected an Exim shape")
+            return
+        }
+        #expect(shape == .exim(verifier: "mx42.antispamcloud.com", epoch: 1503146097))
+        let live = c.detector.match(shape: shape, sender: "", helo: "mx18-12.smtp.antispamcloud.com", seen: 1503146138)
+        #expect(live?.probeTime == 1503146097)
+        // 30 days later: not a live probe, an ordinary address
+        #expect(c.detector.match(shape: shape, sender: "", helo: nil, seen: 1503146097 + 30 * 86400) == nil)
+    }
+
+    @Test(arguments: [
+        "host-12345678-testing@bsdly.com",  // 8 digits
+        "host-123456789012-testing@bsdly.com",  // 12 digits
+        "-1503146097-testing@bsdly.com",  // empty host
+        "host-1503146097-test@bsdly.com",
+    ])
+    func notEximShapes(_ a: String) {
+        if case .unknown(.exim?) = c.classify(address: a) { Issue.record("\(a) is not an Exim probe shape") }
+    }
+
+    @Test func verificationServicesNeedTheirFingerprint() {
+        let after = "0123456789abcdef0123456789abcdef@bsdly.com"
+        guard case .unknown(let s1?) = c.classify(address: after) else {
+            Issue.record("expected AfterShip shape")
+            return
+        }
+        #expect(c.detector.match(shape: s1, sender: "user@example.org", helo: "localhost", seen: 0) != nil)
+        #expect(c.detector.match(shape: s1, sender: "spam@spammer.ru", helo: "localhost", seen: 0) == nil)
+        #expect(c.detector.match(shape: s1, sender: "user@example.org", helo: "mx.spammer.ru", seen: 0) == nil)
+        let reacher = "abcdefghij12345@bsdly.com"
+        guard case .unknown(let s2?) = c.classify(address: reacher) else {
+            Issue.record("expected Reacher shape")
+            return
+        }
+        #expect(c.detector.match(shape: s2, sender: "reacher@gmail.com", helo: "gmail.com", seen: 0) != nil)
+        #expect(c.detector.match(shape: s2, sender: "x@gmail.com", helo: "gmail.com", seen: 0) == nil)
+    }
+
+    @Test func snertReversedProbe() {
+        // "peter" reversed is "retep", plus a check digit
+        guard case .unknown(let s?) = c.classify(address: "retep7@bsdly.com") else {
+            Issue.record("expected SnertSoft shape")
+            return
+        }
+        #expect(c.detector.match(shape: s, sender: "", helo: "mx.x", seen: 0) != nil)
+        #expect(c.detector.match(shape: s, sender: "spam@x.ru", helo: "mx.x", seen: 0) == nil)
+    }
+
+    @Test(arguments: [("", true), ("postmaster@mx.example", true), ("double-bounce@mx.verifying-isp.net", true),
+                      ("double-bounce-abc12@x.org", true), ("kd@xmail.ru", false), ("postmaster2@x.org", false)])
+    func verifierSenders(_ sender: String, _ expected: Bool) {
+        #expect(ProbeDetector.isVerifierSender(sender) == expected)
+        var b = Array(sender.utf8)
+        let fast = b.withUnsafeMutableBytes { ProbeDetector.isVerifierSender(bytes: UnsafeRawBufferPointer($0)) }
+        #expect(fast == expected)
+    }
+}
