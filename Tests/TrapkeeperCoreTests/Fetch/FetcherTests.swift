@@ -1,0 +1,486 @@
+import FlyingFox
+import Foundation
+import Testing
+@testable import TrapkeeperCore
+
+@Suite("Fetcher")
+struct FetcherTests {
+    static let dump = "# spamdb\nGREY|192.0.2.1|mx.example|<a@example.com>|<trap@bsdly.net>|1|2|3|1|0\n"
+
+    static func source(
+        _ name: String = "delilah", maxBytes: Int64 = SourceConfig.defaultMaxBytes,
+        lowSpeedBytes: Int = 1024, lowSpeedSeconds: Int = 30, timeout: Int = 20,
+        netrc: String? = nil, bearer: String? = nil
+    ) -> SourceConfig {
+        SourceConfig(
+            name: name, url: "unused", timeoutSeconds: timeout,
+            lowSpeedBytesPerSecond: lowSpeedBytes, lowSpeedSeconds: lowSpeedSeconds,
+            maxBytes: maxBytes, netrcFile: netrc, bearerTokenFile: bearer)
+    }
+
+    /// Expects a failure that names the source and the URL and contains `fragment`, with
+    /// nothing left at the destination's `.part`.
+    static func expectFailure(
+        _ outcome: FetchOutcome, _ fragment: String, url: String, name: String = "delilah",
+        support: FetchTestSupport, destination: String = "out.dump",
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        #expect(outcome.status == .failed, sourceLocation: sourceLocation)
+        #expect(outcome.sourceName == name, sourceLocation: sourceLocation)
+        let error = outcome.error ?? ""
+        #expect(error.contains("source '\(name)'"), "\(error)", sourceLocation: sourceLocation)
+        #expect(error.contains(url), "\(error)", sourceLocation: sourceLocation)
+        #expect(error.contains(fragment), "\(error)", sourceLocation: sourceLocation)
+        #expect(!error.contains("\n"), sourceLocation: sourceLocation)
+        #expect(!support.exists(destination + ".part"), sourceLocation: sourceLocation)
+    }
+
+    @Test("200: body, validators and content type are recorded; no .part is left")
+    func fetchesOK() async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let server = try await LocalHTTPServer.start { server in
+            await server.appendRoute("GET /greylist.dump") { request in
+                guard request.headers[HTTPHeader("User-Agent")] == "trapkeeper/0.1" else {
+                    return HTTPResponse(statusCode: .badRequest)
+                }
+                return HTTPResponse(
+                    statusCode: .ok,
+                    headers: [.contentType: "text/plain", .eTag: "\"v1\"",
+                              .lastModified: "Wed, 21 Oct 2015 07:28:00 GMT"],
+                    body: Data(Self.dump.utf8))
+            }
+        }
+        let url = server.url("/greylist.dump")
+        let outcome = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(), url: url, destination: support.path("out.dump")))
+        await server.stop()
+
+        #expect(outcome.status == .fetched, "\(outcome.error ?? "")")
+        #expect(outcome.sourceName == "delilah")
+        #expect(outcome.httpStatus == 200)
+        #expect(outcome.bytes == Int64(Self.dump.utf8.count))
+        #expect(outcome.etag == "\"v1\"")
+        #expect(outcome.lastModified == "Wed, 21 Oct 2015 07:28:00 GMT")
+        #expect(outcome.contentType == "text/plain")
+        #expect(outcome.error == nil)
+        #expect(outcome.seconds > 0)
+        #expect(support.read("out.dump") == Self.dump)
+        #expect(!support.exists("out.dump.part"))
+    }
+
+    @Test("304 leaves the cached copy untouched; a changed ETag fetches again")
+    func notModified() async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let server = try await LocalHTTPServer.start { server in
+            await server.appendRoute("GET /greylist.dump") { request in
+                if request.headers[.ifNoneMatch] == "\"v1\"" {
+                    return HTTPResponse(statusCode: .notModified, headers: HTTPHeaders([.eTag: "\"v1\""]))
+                }
+                return HTTPResponse(statusCode: .ok, headers: [.eTag: "\"v2\""], body: Data("fresh\n".utf8))
+            }
+        }
+        let url = server.url("/greylist.dump")
+        let destination = try support.write("cached\n", to: "out.dump")
+
+        let same = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(), url: url, destination: destination, etag: "\"v1\""))
+        #expect(same.status == .notModified, "\(same.error ?? "")")
+        #expect(same.httpStatus == 304)
+        #expect(same.bytes == 0)
+        #expect(same.etag == "\"v1\"")
+        #expect(same.error == nil)
+        #expect(support.read("out.dump") == "cached\n")
+        #expect(!support.exists("out.dump.part"))
+
+        let changed = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(), url: url, destination: destination, etag: "\"v0\""))
+        #expect(changed.status == .fetched)
+        #expect(changed.etag == "\"v2\"")
+        #expect(support.read("out.dump") == "fresh\n")
+
+        // No cached copy: the validators are not sent, so the server answers 200.
+        let missing = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(), url: url, destination: support.path("new.dump"), etag: "\"v1\""))
+        await server.stop()
+        #expect(missing.status == .fetched)
+        #expect(support.read("new.dump") == "fresh\n")
+    }
+
+    @Test("404 and 500 fail with the status and URL; the old copy stays", arguments: [404, 500])
+    func httpErrors(code: Int) async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let server = try await LocalHTTPServer.start { server in
+            await server.appendRoute("GET /greylist.dump") { _ in
+                HTTPResponse(statusCode: HTTPStatusCode(code, phrase: "Nope"), body: Data("not a dump".utf8))
+            }
+        }
+        let url = server.url("/greylist.dump")
+        let destination = try support.write("old\n", to: "out.dump")
+        let outcome = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(), url: url, destination: destination))
+        await server.stop()
+        Self.expectFailure(outcome, "HTTP \(code) from \(url)", url: url, support: support)
+        #expect(outcome.httpStatus == code)
+        #expect(support.read("out.dump") == "old\n")
+    }
+
+    @Test("connection refused fails with curl's text")
+    func connectionRefused() async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let (fd, port) = try RawHTTPServer.bindLoopback(listen: false)  // bound, not listening
+        defer { close(fd) }
+        let url = "http://127.0.0.1:\(port)/greylist.dump"
+        let outcome = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(), url: url, destination: support.path("out.dump")))
+        Self.expectFailure(outcome, "Failed to connect", url: url, support: support)
+        #expect(outcome.httpStatus == nil)
+        #expect(!support.exists("out.dump"))
+    }
+
+    @Test("TLS: https to a plain-HTTP port fails with curl's TLS error; an unreadable ca_file fails early")
+    func tlsErrors() async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let server = try await LocalHTTPServer.start { server in
+            await server.appendRoute("GET /greylist.dump") { _ in HTTPResponse(statusCode: .ok, body: Data(Self.dump.utf8)) }
+        }
+        let url = "https://127.0.0.1:\(server.port)/greylist.dump"
+        let plain = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(timeout: 5), url: url, destination: support.path("out.dump")))
+        Self.expectFailure(plain, "cannot fetch \(url): ", url: url, support: support)
+        #expect(plain.error?.lowercased().contains("ssl") == true || plain.error?.lowercased().contains("tls") == true)
+
+        var source = Self.source()
+        source.caFile = support.path("no-such-ca.pem")
+        let noCA = await FetchTestSupport.fetch(FetchRequest(source: source, url: url, destination: support.path("out.dump")))
+        await server.stop()
+        Self.expectFailure(noCA, "cannot read ca_file", url: url, support: support)
+        #expect(!support.exists("out.dump"))
+    }
+
+    @Test("a server trickling below the low-speed limit is cut off")
+    func slowTrickle() async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let server = try RawHTTPServer { _, connection in
+            connection.send("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n")
+            for _ in 0..<40 {  // 50 B/s for up to 8 s
+                guard connection.send(String(repeating: "x", count: 10)) else { return }
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+        }
+        defer { server.stop() }
+        let url = server.url("/greylist.dump")
+        let outcome = await FetchTestSupport.fetch(FetchRequest(
+            source: Self.source(lowSpeedBytes: 1000, lowSpeedSeconds: 1), url: url,
+            destination: support.path("out.dump")))
+        Self.expectFailure(outcome, "too slow", url: url, support: support)
+        #expect(outcome.seconds < 6)
+        #expect(!support.exists("out.dump"))
+    }
+
+    @Test("a body over max_bytes fails; exactly max_bytes is fine")
+    func maxBytes() async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let body = Data(repeating: UInt8(ascii: "a"), count: 10_000)
+        let server = try await LocalHTTPServer.start { server in
+            await server.appendRoute("GET /big") { _ in HTTPResponse(statusCode: .ok, body: body) }
+        }
+        let url = server.url("/big")
+        let tooBig = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(maxBytes: 9_999), url: url, destination: support.path("out.dump")))
+        Self.expectFailure(tooBig, "larger than max_bytes 9999", url: url, support: support)
+        #expect(!support.exists("out.dump"))
+
+        let fits = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(maxBytes: 10_000), url: url, destination: support.path("out.dump")))
+        await server.stop()
+        #expect(fits.status == .fetched)
+        #expect(fits.bytes == 10_000)
+    }
+
+    @Test("Content-Length longer than the body: truncated, nothing written")
+    func truncated() async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let server = try RawHTTPServer { _, connection in
+            connection.send("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\n")
+            connection.send(String(repeating: "y", count: 100))
+        }
+        defer { server.stop() }
+        let url = server.url("/greylist.dump")
+        let destination = try support.write("old\n", to: "out.dump")
+        let outcome = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(), url: url, destination: destination))
+        Self.expectFailure(outcome, "truncated: got 100 of 1000 bytes", url: url, support: support)
+        #expect(support.read("out.dump") == "old\n")
+    }
+
+    @Test("Content-Encoding gzip is decoded by curl")
+    func contentEncodingGzip() async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let plain = String(repeating: Self.dump, count: 200)
+        let server = try await LocalHTTPServer.start { server in
+            await server.appendRoute("GET /greylist.dump") { request in
+                guard request.headers[HTTPHeader("Accept-Encoding")]?.contains("gzip") == true else {
+                    return HTTPResponse(statusCode: .notAcceptable)
+                }
+                return HTTPResponse(
+                    statusCode: .ok, headers: [.contentEncoding: "gzip", .contentType: "text/plain"],
+                    body: FetchTestSupport.gzip(Data(plain.utf8)))
+            }
+        }
+        let url = server.url("/greylist.dump")
+        let outcome = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(), url: url, destination: support.path("out.dump")))
+        await server.stop()
+        #expect(outcome.status == .fetched, "\(outcome.error ?? "")")
+        #expect(outcome.bytes == Int64(plain.utf8.count))
+        #expect(support.read("out.dump") == plain)
+    }
+
+    @Test("a .gz body (two members) is gunzipped to disk")
+    func gzipBody() async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let first = String(repeating: Self.dump, count: 3000)
+        let second = "# second member\n"
+        let gz = FetchTestSupport.gzip(Data(first.utf8)) + FetchTestSupport.gzip(Data(second.utf8))
+        let server = try await LocalHTTPServer.start { server in
+            await server.appendRoute("GET /greylist.dump.gz") { _ in
+                HTTPResponse(statusCode: .ok, headers: [.contentType: "application/gzip"], body: gz)
+            }
+        }
+        let url = server.url("/greylist.dump.gz")
+        let outcome = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(), url: url, destination: support.path("out.dump")))
+        await server.stop()
+        #expect(outcome.status == .fetched, "\(outcome.error ?? "")")
+        #expect(outcome.bytes == Int64((first + second).utf8.count))
+        #expect(support.read("out.dump") == first + second)
+    }
+
+    @Test("a cut-off .gz fails; a .gz bomb stops at max_bytes")
+    func gzipFailures() async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let gz = FetchTestSupport.gzip(Data(String(repeating: Self.dump, count: 3000).utf8))
+        let bomb = FetchTestSupport.gzip(Data(repeating: 0x41, count: 5_000_000))
+        let server = try await LocalHTTPServer.start { server in
+            await server.appendRoute("GET /cut.gz") { _ in HTTPResponse(statusCode: .ok, body: gz.prefix(gz.count / 2)) }
+            await server.appendRoute("GET /bomb.gz") { _ in HTTPResponse(statusCode: .ok, body: bomb) }
+        }
+        let cutURL = server.url("/cut.gz")
+        let cut = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(), url: cutURL, destination: support.path("out.dump")))
+        Self.expectFailure(cut, "gzip body that ends early", url: cutURL, support: support)
+
+        let bombURL = server.url("/bomb.gz")
+        let exploded = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(maxBytes: 100_000), url: bombURL, destination: support.path("out.dump")))
+        await server.stop()
+        #expect(bomb.count < 100_000)
+        Self.expectFailure(exploded, "larger than max_bytes 100000", url: bombURL, support: support)
+        #expect(!support.exists("out.dump"))
+    }
+
+    @Test("an HTML page served with 200 is not a dump", arguments: [
+        ("text/html; charset=utf-8", "<p>Service unavailable</p>"),
+        ("text/plain", "\n  \t<!doctype html><html><body>login</body></html>"),
+        ("application/octet-stream", "\u{FEFF}<HTML><BODY>error</BODY></HTML>"),
+    ])
+    func htmlPage(contentType: String, body: String) async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let server = try await LocalHTTPServer.start { server in
+            await server.appendRoute("GET /greylist.dump") { _ in
+                HTTPResponse(statusCode: .ok, headers: [.contentType: contentType], body: Data(body.utf8))
+            }
+        }
+        let url = server.url("/greylist.dump")
+        let destination = try support.write("old\n", to: "out.dump")
+        let outcome = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(), url: url, destination: destination))
+        await server.stop()
+        Self.expectFailure(outcome, "served an HTML page, not a dump", url: url, support: support)
+        #expect(outcome.httpStatus == 200)
+        #expect(support.read("out.dump") == "old\n")
+    }
+
+    @Test("a body that merely mentions <html> later is fine; an empty body is fetched with 0 bytes")
+    func notHTML() async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let server = try await LocalHTTPServer.start { server in
+            await server.appendRoute("GET /mention") { _ in
+                HTTPResponse(statusCode: .ok, body: Data("<a@example.com> said <html>\n".utf8))
+            }
+            await server.appendRoute("GET /empty") { _ in HTTPResponse(statusCode: .ok) }
+        }
+        let mention = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(), url: server.url("/mention"), destination: support.path("a.dump")))
+        let empty = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(), url: server.url("/empty"), destination: support.path("b.dump")))
+        await server.stop()
+        #expect(mention.status == .fetched, "\(mention.error ?? "")")
+        #expect(support.read("a.dump") == "<a@example.com> said <html>\n")
+        #expect(empty.status == .fetched, "\(empty.error ?? "")")
+        #expect(empty.bytes == 0)
+        #expect(support.read("b.dump") == "")
+    }
+
+    @Test("redirects: http is followed, file:// is refused")
+    func redirects() async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let secret = try support.write("root:x:0:0\n", to: "secret.txt")
+        let server = try await LocalHTTPServer.start { server in
+            await server.appendRoute("GET /greylist.dump") { _ in HTTPResponse(statusCode: .ok, body: Data(Self.dump.utf8)) }
+            await server.appendRoute("GET /moved") { _ in
+                HTTPResponse(statusCode: .found, headers: [.location: "/greylist.dump"], body: Data("moved".utf8))
+            }
+            await server.appendRoute("GET /evil") { _ in
+                HTTPResponse(statusCode: .found, headers: HTTPHeaders([.location: "file://\(secret)"]))
+            }
+        }
+        let followed = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(), url: server.url("/moved"), destination: support.path("a.dump")))
+        #expect(followed.status == .fetched, "\(followed.error ?? "")")
+        #expect(followed.httpStatus == 200)
+        #expect(support.read("a.dump") == Self.dump)
+
+        let url = server.url("/evil")
+        let refused = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(), url: url, destination: support.path("out.dump")))
+        await server.stop()
+        Self.expectFailure(refused, "only http and https redirects are followed", url: url, support: support)
+        #expect(!support.exists("out.dump"))
+    }
+
+    @Test("basic auth from a netrc file: 401 without, 200 with")
+    func netrc() async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let expected = "Basic " + Data("alice:s3cret".utf8).base64EncodedString()
+        let server = try await LocalHTTPServer.start { server in
+            await server.appendRoute("GET /greylist.dump") { request in
+                guard request.headers[.authorization] == expected else {
+                    return HTTPResponse(statusCode: .unauthorized, headers: HTTPHeaders([HTTPHeader("WWW-Authenticate"): "Basic realm=\"spamd\""]))
+                }
+                return HTTPResponse(statusCode: .ok, body: Data(Self.dump.utf8))
+            }
+        }
+        let url = server.url("/greylist.dump")
+        let netrc = try support.write("machine 127.0.0.1 login alice password s3cret\n", to: "netrc")
+
+        let without = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(), url: url, destination: support.path("out.dump")))
+        Self.expectFailure(without, "HTTP 401", url: url, support: support)
+        #expect(without.error?.contains("credentials") == true)
+
+        let missing = await FetchTestSupport.fetch(FetchRequest(
+            source: Self.source(netrc: support.path("no-such-netrc")), url: url, destination: support.path("out.dump")))
+        Self.expectFailure(missing, "cannot read netrc_file", url: url, support: support)
+
+        let authorised = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(netrc: netrc), url: url, destination: support.path("out.dump")))
+        await server.stop()
+        #expect(authorised.status == .fetched, "\(authorised.error ?? "")")
+        #expect(support.read("out.dump") == Self.dump)
+    }
+
+    @Test("bearer token from the first line of a file")
+    func bearerToken() async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let server = try await LocalHTTPServer.start { server in
+            await server.appendRoute("GET /greylist.dump") { request in
+                guard request.headers[.authorization] == "Bearer tok-123" else {
+                    return HTTPResponse(statusCode: .unauthorized)
+                }
+                return HTTPResponse(statusCode: .ok, body: Data(Self.dump.utf8))
+            }
+        }
+        let url = server.url("/greylist.dump")
+        let token = try support.write("tok-123\nnot this line\n", to: "token")
+        let empty = try support.write("\n", to: "empty-token")
+
+        let without = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(), url: url, destination: support.path("out.dump")))
+        Self.expectFailure(without, "HTTP 401", url: url, support: support)
+
+        let blank = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(bearer: empty), url: url, destination: support.path("out.dump")))
+        Self.expectFailure(blank, "is empty", url: url, support: support)
+
+        let authorised = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(bearer: token), url: url, destination: support.path("out.dump")))
+        await server.stop()
+        #expect(authorised.status == .fetched, "\(authorised.error ?? "")")
+        #expect(support.read("out.dump") == Self.dump)
+    }
+
+    @Test("file:// URLs: an existing file is copied, a missing one fails clearly")
+    func fileURLs() async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let local = try support.write(Self.dump, to: "local.dump")
+        let url = URL(fileURLWithPath: local).absoluteString
+        let copied = await FetchTestSupport.fetch(  // into a folder that does not exist yet
+            FetchRequest(source: Self.source(), url: url, destination: support.path("cache/sub/out.dump")))
+        #expect(copied.status == .fetched, "\(copied.error ?? "")")
+        #expect(copied.httpStatus == nil)
+        #expect(copied.bytes == Int64(Self.dump.utf8.count))
+        #expect(copied.lastModified?.hasSuffix(" GMT") == true)
+        #expect(support.read("cache/sub/out.dump") == Self.dump)
+
+        let missingURL = URL(fileURLWithPath: support.path("nope.dump")).absoluteString
+        let missing = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(), url: missingURL, destination: support.path("out2.dump")))
+        Self.expectFailure(missing, "no such file", url: missingURL, support: support, destination: "out2.dump")
+    }
+
+    @Test("fetchAll: several sources at once, one outcome each, in order")
+    func fetchAll() async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let gz = FetchTestSupport.gzip(Data(Self.dump.utf8))
+        let server = try await LocalHTTPServer.start { server in
+            await server.appendRoute("GET /a") { _ in HTTPResponse(statusCode: .ok, body: Data("alpha\n".utf8)) }
+            await server.appendRoute("GET /b") { _ in HTTPResponse(statusCode: .notFound) }
+            await server.appendRoute("GET /c.gz") { _ in HTTPResponse(statusCode: .ok, body: gz) }
+        }
+        let local = try support.write("delta\n", to: "d.txt")
+        let requests = [
+            FetchRequest(source: Self.source("alpha"), url: server.url("/a"), destination: support.path("alpha.dump")),
+            FetchRequest(source: Self.source("bravo"), url: server.url("/b"), destination: support.path("bravo.dump")),
+            FetchRequest(source: Self.source("charlie"), url: server.url("/c.gz"), destination: support.path("charlie.dump")),
+            FetchRequest(source: Self.source("delta"), url: "file://\(local)", destination: support.path("delta.dump")),
+        ]
+        let outcomes = await FetchTestSupport.fetchAll(requests)
+        await server.stop()
+
+        #expect(outcomes.map(\.sourceName) == ["alpha", "bravo", "charlie", "delta"])
+        #expect(outcomes.map(\.status) == [.fetched, .failed, .fetched, .fetched])
+        #expect(outcomes.map(\.httpStatus) == [200, 404, 200, nil])
+        #expect(outcomes[1].error?.contains("source 'bravo': HTTP 404") == true)
+        #expect(support.read("alpha.dump") == "alpha\n")
+        #expect(!support.exists("bravo.dump"))
+        #expect(support.read("charlie.dump") == Self.dump)
+        #expect(support.read("delta.dump") == "delta\n")
+    }
+
+    @Test("messages never show a password from the URL")
+    func redaction() {
+        #expect(FetchProblem.redacted("https://bob:hunter2@fw.example/x") == "https://bob:***@fw.example/x")
+        #expect(FetchProblem.redacted("https://fw.example/a@b") == "https://fw.example/a@b")
+        let line = FetchProblem.httpStatus(503).message(source: "delilah", url: "https://fw.example/g")
+        #expect(line == "source 'delilah': HTTP 503 from https://fw.example/g; the server has a problem, try again later")
+    }
+}
