@@ -52,8 +52,7 @@ let package = Package(
             dependencies: [
                 "TrapkeeperCore",
                 .product(name: "FlyingFox", package: "FlyingFox"),
-            ],
-            resources: [.copy("Fixtures")]
+            ]
         ),
     ]
 )

@@ -59,18 +59,49 @@ public final class Harvest {
 
     public let classifier: Classifier
     public let now: Int64
-    public private(set) var addresses: [AddressInfo] = []
-    public private(set) var hosts: [IPAddress: HostInfo] = [:]
     public private(set) var callbackIncidents: [CallbackIncident] = []
-    public private(set) var counts = Counts()
     /// First few malformed addresses in our domains (source, file:line, reason).
     public private(set) var malformedExamples: [String] = []
 
+    /// Per-address hot data: plain values only, so updates never touch reference counts.
+    struct AddressStat {
+        var roles: UInt8 = 0
+        var first: Int64 = .max
+        var last: Int64 = .min
+        var evidenceTime: Int64 = .max
+    }
+
+    struct HostStat {
+        var firstHit: Int64 = .max
+        var lastHit: Int64 = .min
+        var lastNonVerifierHit: Int64 = .min
+        var hits = 0
+        var verifierHits = 0
+        var trappedExpire: Int64 = .min
+        var hasHitEvidence = false
+        var hasNonVerifierEvidence = false
+    }
+
     private var table = ByteKeyTable(capacity: 1 << 14)
+    private var addressText: [String] = []
+    private var addressClass: [AddressClass] = []
+    /// 0 not ours, 1 malformed, 2 valid/protected, 3 unknown, 4 unknown with a probe shape
+    private var addressCode: [UInt8] = []
+    private var addressStat: [AddressStat] = []
+    private var addressEvidence: [Evidence?] = []
+    private var hostIndex: [IPAddress: Int] = [:]
+    private var hostIPs: [IPAddress] = []
+    private var hostStat: [HostStat] = []
+    private var hostHitEvidence: [Evidence?] = []
+    private var hostHitTrap: [String?] = []
+    private var hostTrappedEvidence: [Evidence?] = []
     private var callbackIndex: [CallbackKey: Int] = [:]
     private let scratchA: UnsafeMutableRawBufferPointer
     private let scratchB: UnsafeMutableRawBufferPointer
-    private var recordCounts = [Int](repeating: 0, count: 8)
+    private var kindCounts = [Int](repeating: 0, count: 8)
+    private var notOurs = 0
+    private var malformed = 0
+    private var probes = 0
 
     public init(classifier: Classifier, now: Int64) {
         self.classifier = classifier
@@ -84,6 +115,64 @@ public final class Harvest {
         scratchB.deallocate()
     }
 
+    /// Every address of our domains seen in this run.
+    public var addresses: [AddressInfo] {
+        (0..<addressText.count).map { i in
+            let st = addressStat[i]
+            return AddressInfo(
+                address: addressText[i], addressClass: addressClass[i], roles: AddressRoles(rawValue: Int(st.roles)),
+                firstSeen: st.first, lastSeen: st.last, evidence: addressEvidence[i], evidenceRank: 0)
+        }
+    }
+
+    /// Every host with a trap hit or a TRAPPED entry in this run.
+    public var hosts: [IPAddress: HostInfo] {
+        var out: [IPAddress: HostInfo] = [:]
+        out.reserveCapacity(hostIPs.count)
+        for (i, ip) in hostIPs.enumerated() {
+            let st = hostStat[i]
+            var h = HostInfo()
+            if st.hits > 0 {
+                h.firstHit = st.firstHit
+                h.lastHit = st.lastHit
+            }
+            if st.lastNonVerifierHit != .min { h.lastNonVerifierHit = st.lastNonVerifierHit }
+            h.hits = st.hits
+            h.verifierHits = st.verifierHits
+            if st.trappedExpire != .min { h.trappedExpire = st.trappedExpire }
+            h.trappedEvidence = hostTrappedEvidence[i]
+            h.hitEvidence = hostHitEvidence[i]
+            h.hitTrap = hostHitTrap[i]
+            out[ip] = h
+        }
+        return out
+    }
+
+    public var counts: Counts {
+        var c = Counts()
+        for k in [RecordKind.grey, .white, .trapped, .spamtrap, .logGrey, .logBlack, .logNewEntry] {
+            let n = kindCounts[Harvest.slot(k)]
+            if n > 0 { c.records[k] = n }
+        }
+        c.notOurs = notOurs
+        c.malformed = malformed
+        c.probes = probes
+        return c
+    }
+
+    @inline(__always)
+    static func slot(_ k: RecordKind) -> Int {
+        switch k {
+        case .grey: return 0
+        case .white: return 1
+        case .trapped: return 2
+        case .spamtrap: return 3
+        case .logGrey: return 4
+        case .logBlack: return 5
+        case .logNewEntry: return 6
+        }
+    }
+
     /// Index of a normalised address, classifying it the first time it is seen.
     @inline(__always)
     private func entry(_ key: UnsafeRawBufferPointer) -> Int {
@@ -94,12 +183,33 @@ public final class Harvest {
             if case .unknown = cls, String(validating: key, as: UTF8.self) == nil {
                 cls = .malformed("not valid UTF-8")
             }
-            addresses.append(
-                AddressInfo(
-                    address: text, addressClass: cls, roles: [], firstSeen: .max, lastSeen: .min, evidence: nil,
-                    evidenceRank: 0))
+            let code: UInt8
+            switch cls {
+            case .notOurs: code = 0
+            case .malformed: code = 1
+            case .valid, .protected: code = 2
+            case .unknown(let shape): code = shape == nil ? 3 : 4
+            }
+            addressText.append(text)
+            addressClass.append(cls)
+            addressCode.append(code)
+            addressStat.append(AddressStat())
+            addressEvidence.append(nil)
         }
         return idx
+    }
+
+    @inline(__always)
+    private func host(_ ip: IPAddress) -> Int {
+        if let i = hostIndex[ip] { return i }
+        let i = hostIPs.count
+        hostIndex[ip] = i
+        hostIPs.append(ip)
+        hostStat.append(HostStat())
+        hostHitEvidence.append(nil)
+        hostHitTrap.append(nil)
+        hostTrappedEvidence.append(nil)
+        return i
     }
 
     private func evidence(_ r: RawRecord, source: String, file: String) -> Evidence {
@@ -112,49 +222,54 @@ public final class Harvest {
             time: r.kind == .spamtrap ? now : r.time)
     }
 
-    private func sighting(_ idx: Int, role: AddressRoles, time: Int64, rank: Int, _ make: () -> Evidence) {
-        addresses[idx].roles.insert(role)
-        if time < addresses[idx].firstSeen { addresses[idx].firstSeen = time }
-        if time > addresses[idx].lastSeen { addresses[idx].lastSeen = time }
+    @inline(__always)
+    private func sighting(_ idx: Int, role: AddressRoles, time: Int64, _ r: RawRecord, source: String, file: String) {
+        addressStat.withUnsafeMutableBufferPointer { stats in
+            stats[idx].roles |= UInt8(role.rawValue)
+            if time < stats[idx].first { stats[idx].first = time }
+            if time > stats[idx].last { stats[idx].last = time }
+        }
         // The evidence is the earliest sighting: what created the entry.
-        if addresses[idx].evidence == nil || time < addresses[idx].evidence!.time {
-            addresses[idx].evidence = make()
-            addresses[idx].evidenceRank = rank
+        if time < addressStat[idx].evidenceTime {
+            addressStat[idx].evidenceTime = time
+            addressEvidence[idx] = evidence(r, source: source, file: file)
         }
     }
 
     private func noteMalformed(_ idx: Int, _ r: RawRecord, source: String, file: String) {
-        counts.malformed += 1
-        if malformedExamples.count < ParseReport.rejectsKept, case .malformed(let why) = addresses[idx].addressClass {
+        malformed += 1
+        if malformedExamples.count < ParseReport.rejectsKept, case .malformed(let why) = addressClass[idx] {
             malformedExamples.append("source '\(source)': \(file):\(r.line): address in our domain not usable (\(why)): \(ParseReport.printable(r.to, limit: 80))")
         }
     }
 
     /// Adds one parsed record.
     public func add(_ r: RawRecord, source: String, file: String) {
-        counts.records[r.kind, default: 0] += 1
+        kindCounts[Harvest.slot(r.kind)] += 1
         switch r.kind {
         case .white:
             return
         case .trapped:
-            var h = hosts[r.ip] ?? HostInfo()
-            if h.trappedExpire == nil || r.time > h.trappedExpire! {
-                h.trappedExpire = r.time
-                h.trappedEvidence = evidence(r, source: source, file: file)
+            let i = host(r.ip)
+            if r.time > hostStat[i].trappedExpire {
+                hostStat[i].trappedExpire = r.time
+                hostTrappedEvidence[i] = evidence(r, source: source, file: file)
             }
-            hosts[r.ip] = h
             return
         case .spamtrap:
             // Already normalised by spamd: lower-case only, strip nothing.
             let n = Classifier.lowercase(r.to, into: scratchA)
             let key = UnsafeRawBufferPointer(rebasing: scratchA[0..<n])
             guard classifier.isOurs(key) else {
-                counts.notOurs += 1
+                notOurs += 1
                 return
             }
             let idx = entry(key)
-            if case .malformed = addresses[idx].addressClass { noteMalformed(idx, r, source: source, file: file) }
-            sighting(idx, role: .spamtrap, time: now, rank: 1) { evidence(r, source: source, file: file) }
+            if addressCode[idx] == 1 {
+                noteMalformed(idx, r, source: source, file: file)
+                return
+            }
+            sighting(idx, role: .spamtrap, time: now, r, source: source, file: file)
             return
         case .grey, .logGrey, .logBlack, .logNewEntry:
             addTuple(r, source: source, file: file)
@@ -169,65 +284,68 @@ public final class Harvest {
 
         if classifier.isOurs(to) {
             let idx = entry(to)
-            switch addresses[idx].addressClass {
-            case .notOurs:
-                break
-            case .malformed:
+            switch addressCode[idx] {
+            case 1:
                 noteMalformed(idx, r, source: source, file: file)
-            case .valid, .protected:
-                sighting(idx, role: .recipient, time: r.time, rank: 0) { evidence(r, source: source, file: file) }
-            case .unknown(let shape):
-                if let shape,
+            case 2:
+                sighting(idx, role: .recipient, time: r.time, r, source: source, file: file)
+            case 3, 4:
+                if addressCode[idx] == 4, case .unknown(let shape?) = addressClass[idx],
                     let probe = classifier.detector.match(
                         shape: shape, sender: String(decoding: from, as: UTF8.self),
                         helo: r.helo.map { AddressBook.lower(String(decoding: $0, as: UTF8.self)) }, seen: r.time)
                 {
-                    recordProbe(probe, address: addresses[idx].address, r, source: source, file: file)
+                    recordProbe(probe, address: addressText[idx], r, source: source, file: file)
                     break
                 }
-                sighting(idx, role: .recipient, time: r.time, rank: 3) { evidence(r, source: source, file: file) }
+                sighting(idx, role: .recipient, time: r.time, r, source: source, file: file)
                 hit(r, trap: idx, verifier: ProbeDetector.isVerifierSender(bytes: from), source: source, file: file)
+            default:
+                break
             }
         } else {
-            counts.notOurs += 1
+            notOurs += 1
         }
 
         if ns > 0 && classifier.isOurs(from) {
             let idx = entry(from)
-            switch addresses[idx].addressClass {
-            case .malformed, .notOurs:
-                break
-            case .valid, .protected:
-                sighting(idx, role: .sender, time: r.time, rank: 0) { evidence(r, source: source, file: file) }
-            case .unknown:
-                sighting(idx, role: .sender, time: r.time, rank: 2) { evidence(r, source: source, file: file) }
+            if addressCode[idx] >= 2 {
+                sighting(idx, role: .sender, time: r.time, r, source: source, file: file)
             }
         }
     }
 
+    @inline(__always)
     private func hit(_ r: RawRecord, trap idx: Int, verifier: Bool, source: String, file: String) {
-        var h = hosts[r.ip] ?? HostInfo()
-        h.hits += 1
-        if h.firstHit == nil || r.time < h.firstHit! { h.firstHit = r.time }
-        if h.lastHit == nil || r.time > h.lastHit! { h.lastHit = r.time }
-        if verifier {
-            h.verifierHits += 1
-            if h.hitEvidence == nil {
-                h.hitEvidence = evidence(r, source: source, file: file)
-                h.hitTrap = addresses[idx].address
-            }
-        } else {
-            if h.lastNonVerifierHit == nil || r.time > h.lastNonVerifierHit! { h.lastNonVerifierHit = r.time }
-            if h.hitEvidence == nil || h.hits - h.verifierHits == 1 {
-                h.hitEvidence = evidence(r, source: source, file: file)
-                h.hitTrap = addresses[idx].address
+        let i = host(r.ip)
+        var needEvidence = false
+        hostStat.withUnsafeMutableBufferPointer { hs in
+            hs[i].hits += 1
+            if r.time < hs[i].firstHit { hs[i].firstHit = r.time }
+            if r.time > hs[i].lastHit { hs[i].lastHit = r.time }
+            if verifier {
+                hs[i].verifierHits += 1
+                if !hs[i].hasHitEvidence {
+                    hs[i].hasHitEvidence = true
+                    needEvidence = true
+                }
+            } else {
+                if r.time > hs[i].lastNonVerifierHit { hs[i].lastNonVerifierHit = r.time }
+                if !hs[i].hasNonVerifierEvidence {
+                    hs[i].hasNonVerifierEvidence = true
+                    hs[i].hasHitEvidence = true
+                    needEvidence = true
+                }
             }
         }
-        hosts[r.ip] = h
+        if needEvidence {
+            hostHitEvidence[i] = evidence(r, source: source, file: file)
+            hostHitTrap[i] = addressText[idx]
+        }
     }
 
     private func recordProbe(_ probe: CallbackProbe, address: String, _ r: RawRecord, source: String, file: String) {
-        counts.probes += 1
+        probes += 1
         let key = CallbackKey(ip: r.ip, address: address)
         let helo = r.helo.map { ParseReport.printable($0, limit: 200) }
         if let i = callbackIndex[key] {

@@ -36,6 +36,9 @@ public struct ParseReport: Sendable, CustomStringConvertible {
 
     /// Bytes as text a terminal can show: printable ASCII as is, everything else as `\xNN`.
     public static func printable(_ bytes: UnsafeRawBufferPointer, limit: Int) -> String {
+        if bytes.count <= limit && bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "\\") }) {
+            return String(decoding: bytes, as: UTF8.self)
+        }
         var out = ""
         for (i, b) in bytes.enumerated() {
             if i >= limit {

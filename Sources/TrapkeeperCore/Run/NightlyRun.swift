@@ -1,0 +1,170 @@
+import Foundation
+
+/// The nightly job: fetch every source (concurrently), judge what came back, fall back to a
+/// source's last good copy when the fetch failed, classify, publish.
+///
+/// Exit status: 0 all good; 3 something failed but lists were published from the rest (or, when
+/// every source failed, left exactly as they were); 4 a guard refused; 75 locked.
+public enum NightlyRun {
+    /// A fetched body with more rejected than accepted lines is not a dump.
+    public static let maxRejectShare = 0.5
+
+    struct SourceResult {
+        var input: ClassifyInput?
+        var fresh: Bool
+        var failed: Bool
+    }
+
+    static func cacheDir(_ ws: Workspace) -> String {
+        ((ws.config.statePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("cache")
+    }
+
+    /// Fetches and judges every source; promotes good bodies to the cache; records health.
+    static func collect(
+        workspace ws: Workspace, now: Int64, dryRun: Bool, reporter: Reporter
+    ) throws -> [String: SourceResult] {
+        let dir = cacheDir(ws)
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var requests: [FetchRequest] = []
+        var health: [String: SourceHealth] = [:]
+        for s in ws.config.sources {
+            let url = s.resolvedURL(baseDirectory: ws.config.baseDirectory)
+            let h = try ws.store.sourceHealth(name: s.name) ?? SourceHealth(name: s.name, url: url)
+            health[s.name] = h
+            let good = (dir as NSString).appendingPathComponent("\(s.name).dump")
+            let haveCopy = FileManager.default.fileExists(atPath: good)
+            requests.append(
+                FetchRequest(
+                    source: s, url: url, destination: (dir as NSString).appendingPathComponent("\(s.name).incoming"),
+                    etag: haveCopy && h.url == url ? h.etag : nil, lastModified: haveCopy && h.url == url ? h.lastModified : nil))
+        }
+        let outcomes = Fetcher.fetchAll(requests)
+        var results: [String: SourceResult] = [:]
+        for (req, out) in zip(requests, outcomes) {
+            let s = req.source
+            var h = health[s.name]!
+            h.url = req.url
+            h.lastAttempt = now
+            h.httpStatus = out.httpStatus
+            let good = (dir as NSString).appendingPathComponent("\(s.name).dump")
+            var problem: String? = out.error
+            switch out.status {
+            case .fetched:
+                let report = judgeParse(path: req.destination, source: s, ws: ws, now: now)
+                if let why = judge(report, bytes: out.bytes, previous: h) {
+                    problem = "source '\(s.name)': \(why) (\(req.url))"
+                    try? FileManager.default.removeItem(atPath: req.destination)
+                } else {
+                    if !dryRun {
+                        _ = try? FileManager.default.removeItem(atPath: good)
+                        try FileManager.default.moveItem(atPath: req.destination, toPath: good)
+                    }
+                    h.etag = out.etag
+                    h.lastModified = out.lastModified
+                    h.cachedAt = now
+                    h.cachePath = good
+                    h.bytes = out.bytes
+                    h.lines = report?.lines
+                    h.records = report?.records
+                    h.rejects = report?.rejected
+                    h.lastSuccess = now
+                    let path = dryRun ? req.destination : good
+                    results[s.name] = SourceResult(input: ClassifyInput(source: s.name, path: path, format: s.format), fresh: true, failed: false)
+                    reporter.progress("source '\(s.name)': \(out.bytes) bytes from \(req.url) in \(String(format: "%.1f", out.seconds)) s")
+                }
+            case .notModified:
+                h.cachedAt = now
+                h.lastSuccess = now
+                results[s.name] = SourceResult(input: ClassifyInput(source: s.name, path: good, format: s.format), fresh: true, failed: false)
+                reporter.progress("source '\(s.name)': not modified since the cached copy (\(req.url))")
+            case .failed:
+                break
+            }
+            if let problem {
+                h.lastError = problem
+                h.lastErrorAt = now
+                let maxAge = Int64(s.maxStaleHours) * 3600
+                if let cached = h.cachedAt, now - cached <= maxAge, FileManager.default.fileExists(atPath: good) {
+                    reporter.warn("\(problem); using the copy from \(TimeText.utc(cached)) (\(TimeText.duration(now - cached)) old)")
+                    results[s.name] = SourceResult(input: ClassifyInput(source: s.name, path: good, format: s.format), fresh: false, failed: true)
+                } else {
+                    let why = h.cachedAt.map { "the last good copy from \(TimeText.utc($0)) is older than max_stale_hours (\(s.maxStaleHours))" } ?? "no earlier copy"
+                    reporter.warn("\(problem); \(why): left out of this run")
+                    results[s.name] = SourceResult(input: nil, fresh: false, failed: true)
+                }
+            }
+            if !dryRun { try ws.store.saveSourceHealth(h) }
+        }
+        return results
+    }
+
+    static func judgeParse(path: String, source: SourceConfig, ws: Workspace, now: Int64) -> ParseReport? {
+        var parser = DumpParser(source: source.name, format: source.format, now: now, logTimeZone: ws.config.logTimeZone)
+        return try? parser.parse(path: path) { _ in }
+    }
+
+    /// Why a fetched body is not a usable dump or log, or nil when it is.
+    static func judge(_ report: ParseReport?, bytes: Int64, previous: SourceHealth) -> String? {
+        guard let r = report else { return "the fetched copy cannot be read" }
+        if r.looksLikeHTML { return "served an HTML page, not a dump or log" }
+        if bytes == 0 || r.lines == r.ignored && r.records == 0 && r.rejected == 0 {
+            if let b = previous.bytes, b > 0 { return "empty body, but the last good copy had \(b) bytes" }
+            return nil
+        }
+        let judged = r.records + r.rejected
+        if judged > 0 && Double(r.rejected) / Double(judged) > maxRejectShare {
+            let first = r.firstRejects.first.map { " (line \($0.line): \($0.reason))" } ?? ""
+            return "\(r.rejected) of \(judged) lines unparsable: not a \(r.format == .spamdLog ? "spamd log" : "spamdb dump")\(first)"
+        }
+        return nil
+    }
+
+    /// `trapkeeper collect`: fetch into the cache only.
+    public static func collectOnly(workspace ws: Workspace, now: Int64, reporter: Reporter) throws -> ExitStatus {
+        let lock = try RunLock(statePath: ws.config.statePath)
+        defer { withExtendedLifetime(lock) {} }
+        let results = try collect(workspace: ws, now: now, dryRun: false, reporter: reporter)
+        return results.values.contains { $0.failed } ? .partial : .ok
+    }
+
+    /// `trapkeeper run`.
+    public static func run(
+        workspace ws: Workspace, now: Int64, dryRun: Bool, force: Bool, reporter: Reporter
+    ) throws -> ExitStatus {
+        let lock = try RunLock(statePath: ws.config.statePath)
+        defer { withExtendedLifetime(lock) {} }
+        guard !ws.config.sources.isEmpty else {
+            throw JobFailure(.cannotRun, "config error: \(ws.config.file): no [[sources]] to fetch")
+        }
+        let runID = try ws.store.beginRun(command: dryRun ? "run --dry-run" : "run", now: now)
+        do {
+            try ws.checkValidListSize(runID: runID)
+            let results = try collect(workspace: ws, now: now, dryRun: dryRun, reporter: reporter)
+            let failed = ws.config.sources.filter { results[$0.name]?.failed ?? true }.map(\.name)
+            let missing = ws.config.sources.filter { results[$0.name]?.input == nil }.map(\.name)
+            if failed.count == ws.config.sources.count {
+                let msg = "every source failed: nothing published, the published lists stay exactly as they were"
+                reporter.warn(msg)
+                try ws.store.finishRun(id: runID, exitCode: 3, traps: nil, hosts: nil, validCount: nil, message: msg)
+                return .partial
+            }
+            let inputs = ws.config.sources.compactMap { results[$0.name]?.input }
+            _ = try ClassifyJob.run(inputs, workspace: ws, now: now, dryRun: dryRun, reporter: reporter)
+            let o = try PublishJob.run(
+                workspace: ws, now: now, force: force, keepPreviousHosts: !missing.isEmpty, dryRun: dryRun,
+                reporter: reporter)
+            let status: ExitStatus = failed.isEmpty ? .ok : .partial
+            let msg = failed.isEmpty ? nil : "failed sources: \(failed.joined(separator: ", "))"
+            if !dryRun {
+                try ws.store.finishRun(
+                    id: runID, exitCode: Int(status.rawValue), traps: o.plan.traps.count, hosts: o.plan.hosts.count,
+                    validCount: nil, message: msg)
+            }
+            reporter.progress("published \(o.plan.traps.count) traps, \(o.plan.hosts.count) hosts in \(o.plan.blocks.count) blocks\(dryRun ? " (dry run: nothing written)" : "")")
+            return status
+        } catch let f as JobFailure {
+            try? ws.store.finishRun(id: runID, exitCode: Int(f.status.rawValue), traps: nil, hosts: nil, validCount: nil, message: f.message)
+            throw f
+        }
+    }
+}
