@@ -64,34 +64,35 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
         self.init(v6High: h, v6Low: l)
     }
 
+    /// Strict dotted quad: four decimal octets 0…255, no sign, no leading zero beyond a lone `0`.
+    /// Unrolled per octet (at most three digits each), so it is branch-light on the hot path.
     static func parseV4(_ bytes: UnsafeRawBufferPointer) -> UInt32? {
         let n = bytes.count
         guard n >= 7, n <= 15 else { return nil }
+        var i = 0
         var value: UInt32 = 0
-        var octet: UInt32 = 0
-        var digits = 0
-        var dots = 0
-        var leadingZero = false
-        for i in 0..<n {
-            let b = bytes[i]
-            if b == UInt8(ascii: ".") {
-                guard digits > 0, dots < 3 else { return nil }
-                value = (value << 8) | octet
-                octet = 0
-                digits = 0
-                dots += 1
-            } else if b >= 48 && b <= 57 {
-                if digits == 1 && leadingZero { return nil }
-                if digits == 0 { leadingZero = (b == 48) }
-                octet = octet * 10 + UInt32(b - 48)
-                digits += 1
-                guard digits <= 3, octet <= 255 else { return nil }
-            } else {
-                return nil
+        for part in 0..<4 {
+            if part > 0 {
+                guard i < n, bytes[i] == UInt8(ascii: ".") else { return nil }
+                i &+= 1
             }
+            guard i < n else { return nil }
+            var octet = UInt32(bytes[i]) &- 48
+            guard octet < 10 else { return nil }
+            i &+= 1
+            if i < n, case let d1 = UInt32(bytes[i]) &- 48, d1 < 10 {
+                guard octet != 0 else { return nil }  // leading zero
+                octet = octet &* 10 &+ d1
+                i &+= 1
+                if i < n, case let d2 = UInt32(bytes[i]) &- 48, d2 < 10 {
+                    octet = octet &* 10 &+ d2
+                    i &+= 1
+                    guard octet <= 255 else { return nil }
+                }
+            }
+            value = value << 8 | octet
         }
-        guard dots == 3, digits > 0 else { return nil }
-        return (value << 8) | octet
+        return i == n ? value : nil
     }
 
     public var description: String {

@@ -38,6 +38,11 @@ public enum AddressListReader {
         defer { if fd != 0 { close(fd) } }
 
         var parser = LineParser()
+        // Size the result once for a regular file (a host line is at least 8 bytes).
+        var info = stat()
+        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0 {
+            parser.hosts.reserveCapacity(Int(info.st_size) / 8 + 1)
+        }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: readBufferSize, alignment: 16)
         defer { buffer.deallocate() }
         var kept = 0  // bytes of an unfinished line at the start of the buffer
@@ -118,14 +123,20 @@ public enum AddressListReader {
             }
             var lo = 0
             var hi = raw.count
-            // Drop a comment.
-            for i in 0..<hi where raw[i] == UInt8(ascii: "#") {
-                hi = i
-                break
-            }
             while lo < hi && isBlank(raw[lo]) { lo += 1 }
             while hi > lo && isBlank(raw[hi - 1]) { hi -= 1 }
             if lo == hi { return }
+            // Fast path: a bare IPv4 address (cannot hold a comment).
+            if let v = IPAddress.parseV4(UnsafeRawBufferPointer(rebasing: raw[lo..<hi])) {
+                hosts.append(CIDR(address: IPAddress(v4: v), prefix: 32))
+                return
+            }
+            // Drop a comment, then trim again.
+            if let hash = memchr(raw.baseAddress! + lo, Int32(UInt8(ascii: "#")), hi - lo) {
+                hi = UnsafeRawPointer(hash) - raw.baseAddress!
+                while hi > lo && isBlank(raw[hi - 1]) { hi -= 1 }
+                if lo == hi { return }
+            }
             let text = UnsafeRawBufferPointer(rebasing: raw[lo..<hi])
             if !parseEntry(text) {
                 rejects.append((lineNumber, String(decoding: text, as: UTF8.self)))

@@ -24,9 +24,8 @@ public enum CIDRAggregator {
                 v6.append(Range128(start: value, end: value))
             }
         }
-        var out: [CIDR] = []
-        out.reserveCapacity(min(hosts.count, 1 << 16))
-        aggregateV4Hosts(&v4, into: &out)
+        sortV4(&v4)
+        var out = coverV4(runs: runsOfSortedHosts(v4))
         aggregateV6(&v6, into: &out)
         return out
     }
@@ -34,7 +33,7 @@ public enum CIDRAggregator {
     /// Aggregates blocks (duplicates, overlaps, nesting allowed, any order, mixed families).
     public static func aggregate(blocks: [CIDR]) -> [CIDR] {
         var v4Hosts: [UInt32] = []
-        var v4Ranges: [UInt64] = []  // start << 32 | end, so the integer order is (start, end)
+        var v4Ranges: [UInt64] = []  // start << 32 | end
         var v6: [Range128] = []
         for block in blocks {
             let a = block.address
@@ -51,14 +50,17 @@ public enum CIDRAggregator {
                 v6.append(Range128(start: start, end: start.or(U128.ones(128 - block.prefix))))
             }
         }
-        var out: [CIDR] = []
+        var out: [CIDR]
         if v4Ranges.isEmpty {
-            aggregateV4Hosts(&v4Hosts, into: &out)
+            sortV4(&v4Hosts)
+            out = coverV4(runs: runsOfSortedHosts(v4Hosts))
         } else {
             v4Ranges.reserveCapacity(v4Ranges.count + v4Hosts.count)
             for h in v4Hosts { v4Ranges.append(UInt64(h) << 32 | UInt64(h)) }
             v4Hosts = []
-            aggregateV4Ranges(&v4Ranges, into: &out)
+            sortV4RangesByStart(&v4Ranges)
+            mergeSortedRanges(&v4Ranges)
+            out = coverV4(runs: v4Ranges)
         }
         aggregateV6(&v6, into: &out)
         return out
@@ -84,62 +86,86 @@ public enum CIDRAggregator {
         prefix == 0 ? ~0 : (UInt32(1) << UInt32(32 - prefix)) &- 1
     }
 
-    /// Sorts `hosts` in place and appends the cover of them to `out`.
-    static func aggregateV4Hosts(_ hosts: inout [UInt32], into out: inout [CIDR]) {
-        guard !hosts.isEmpty else { return }
-        radixSort(&hosts)
+    /// The maximal runs of consecutive addresses in sorted `hosts`, as start << 32 | end.
+    static func runsOfSortedHosts(_ hosts: [UInt32]) -> [UInt64] {
+        guard let first = hosts.first else { return [] }
+        var runs: [UInt64] = []
         hosts.withUnsafeBufferPointer { p in
-            var start = UInt64(p[0])
+            var start = UInt64(first)
             var end = start
             for i in 1..<p.count {
                 let v = UInt64(p[i])
-                if v <= end + 1 {
+                if v <= end &+ 1 {
                     end = v  // sorted: v >= end
                 } else {
-                    emitV4(start, end, into: &out)
+                    runs.append(start << 32 | end)
                     start = v
                     end = v
                 }
             }
-            emitV4(start, end, into: &out)
+            runs.append(start << 32 | end)
         }
+        return runs
     }
 
-    /// Sorts `ranges` (start << 32 | end) in place and appends the cover of their union to `out`.
-    static func aggregateV4Ranges(_ ranges: inout [UInt64], into out: inout [CIDR]) {
+    /// Merges ranges (start << 32 | end, sorted by start) into maximal runs, in place.
+    static func mergeSortedRanges(_ ranges: inout [UInt64]) {
         guard !ranges.isEmpty else { return }
-        radixSort(&ranges)
-        ranges.withUnsafeBufferPointer { p in
+        let count = ranges.withUnsafeMutableBufferPointer { p -> Int in
             var start = p[0] >> 32
             var end = p[0] & 0xffff_ffff
+            var w = 0
             for i in 1..<p.count {
                 let s = p[i] >> 32
                 let e = p[i] & 0xffff_ffff
-                if s <= end + 1 {
+                if s <= end &+ 1 {
                     if e > end { end = e }
                 } else {
-                    emitV4(start, end, into: &out)
+                    p[w] = start << 32 | end
+                    w &+= 1
                     start = s
                     end = e
                 }
             }
-            emitV4(start, end, into: &out)
+            p[w] = start << 32 | end
+            return w &+ 1
+        }
+        ranges.removeLast(ranges.count - count)
+    }
+
+    /// The minimal blocks of disjoint, non-adjacent, ascending runs (start << 32 | end).
+    static func coverV4(runs: [UInt64]) -> [CIDR] {
+        var total = 0
+        for r in runs { forEachBlockV4(r >> 32, r & 0xffff_ffff) { _, _ in total &+= 1 } }
+        return [CIDR](unsafeUninitializedCapacity: total) { buffer, initialized in
+            var i = 0
+            for r in runs {
+                forEachBlockV4(r >> 32, r & 0xffff_ffff) { start, prefix in
+                    (buffer.baseAddress! + i).initialize(to: CIDR(address: IPAddress(v4: start), prefix: prefix))
+                    i &+= 1
+                }
+            }
+            initialized = i
         }
     }
 
     /// Splits `start…end` (IPv4 values held in UInt64, so end + 1 cannot overflow) into the
     /// largest aligned blocks.
     @inline(__always)
-    static func emitV4(_ start: UInt64, _ end: UInt64, into out: inout [CIDR]) {
+    static func forEachBlockV4(_ start: UInt64, _ end: UInt64, _ body: (UInt32, Int) -> Void) {
         var s = start
         while s <= end {
             let alignBits = s == 0 ? 32 : s.trailingZeroBitCount
-            let length = end - s + 1  // 1 … 2^32
-            let lengthBits = 63 - length.leadingZeroBitCount  // floor(log2(length))
+            let length = end &- s &+ 1  // 1 … 2^32
+            let lengthBits = 63 &- length.leadingZeroBitCount  // floor(log2(length))
             let bits = min(alignBits, lengthBits)
-            out.append(CIDR(address: IPAddress(v4: UInt32(truncatingIfNeeded: s)), prefix: 32 - bits))
-            s += UInt64(1) << UInt64(bits)
+            body(UInt32(truncatingIfNeeded: s), 32 &- bits)
+            s &+= UInt64(1) << UInt64(bits)
         }
+    }
+
+    static func emitV4(_ start: UInt64, _ end: UInt64, into out: inout [CIDR]) {
+        forEachBlockV4(start, end) { s, prefix in out.append(CIDR(address: IPAddress(v4: s), prefix: prefix)) }
     }
 
     // MARK: - IPv6
@@ -221,48 +247,59 @@ public enum CIDRAggregator {
 
     // MARK: - Sorting
 
-    /// LSD radix sort, one byte per pass; passes where every key has the same byte are skipped.
-    static func radixSort<T: FixedWidthInteger & UnsignedInteger>(_ a: inout [T]) {
+    static func sortV4(_ a: inout [UInt32]) {
+        radixSort(&a) { $0 }
+    }
+
+    /// Sorts ranges (start << 32 | end) by start only; merging does not need the ends ordered.
+    static func sortV4RangesByStart(_ a: inout [UInt64]) {
+        radixSort(&a) { UInt32(truncatingIfNeeded: $0 >> 32) }
+    }
+
+    /// Stable LSD radix sort on a 32-bit key: three passes of 11 bits, a pass whose digit is the
+    /// same for every element is skipped. Small arrays use the standard sort.
+    @inline(__always)
+    static func radixSort<T: FixedWidthInteger>(_ a: inout [T], key: (T) -> UInt32) {
         let n = a.count
-        if n < 512 {
-            a.sort()
+        if n < 1024 {
+            a.sort { key($0) < key($1) }
             return
         }
-        let width = T.bitWidth / 8
-        var counts = [Int](repeating: 0, count: width * 256)
         var scratch = [T](repeating: 0, count: n)
-        let endedInScratch = a.withUnsafeMutableBufferPointer { src0 -> Bool in
-            scratch.withUnsafeMutableBufferPointer { dst0 -> Bool in
-                counts.withUnsafeMutableBufferPointer { c -> Bool in
-                    for v in src0 {
-                        for pass in 0..<width {
-                            c[pass &* 256 &+ Int(truncatingIfNeeded: (v >> (pass &* 8)) & 0xff)] &+= 1
-                        }
-                    }
-                    var src = src0
-                    var dst = dst0
-                    var inScratch = false
-                    for pass in 0..<width {
-                        let base = pass &* 256
-                        // Skip a pass that would not move anything.
-                        let firstByte = Int(truncatingIfNeeded: (src[0] >> (pass &* 8)) & 0xff)
-                        if c[base &+ firstByte] == n { continue }
-                        var offset = 0
-                        for b in 0..<256 {
-                            let count = c[base &+ b]
-                            c[base &+ b] = offset
-                            offset &+= count
-                        }
-                        for v in src {
-                            let b = Int(truncatingIfNeeded: (v >> (pass &* 8)) & 0xff)
-                            dst[c[base &+ b]] = v
-                            c[base &+ b] &+= 1
-                        }
-                        swap(&src, &dst)
-                        inScratch.toggle()
-                    }
-                    return inScratch
+        let counts = UnsafeMutablePointer<UInt32>.allocate(capacity: 3 * 2048)
+        defer { counts.deallocate() }
+        counts.initialize(repeating: 0, count: 3 * 2048)
+        let endedInScratch = a.withUnsafeMutableBufferPointer { p -> Bool in
+            scratch.withUnsafeMutableBufferPointer { q -> Bool in
+                var src = p.baseAddress!
+                var dst = q.baseAddress!
+                for i in 0..<n {
+                    let k = key(src[i])
+                    counts[Int(k & 0x7ff)] &+= 1
+                    counts[2048 &+ Int((k >> 11) & 0x7ff)] &+= 1
+                    counts[4096 &+ Int(k >> 22)] &+= 1
                 }
+                var swapped = false
+                for pass in 0..<3 {
+                    let h = counts + pass &* 2048
+                    let shift = UInt32(pass &* 11)
+                    if h[Int((key(src[0]) >> shift) & 0x7ff)] == UInt32(n) { continue }
+                    var sum: UInt32 = 0
+                    for d in 0..<2048 {
+                        let t = h[d]
+                        h[d] = sum
+                        sum &+= t
+                    }
+                    for i in 0..<n {
+                        let v = src[i]
+                        let d = Int((key(v) >> shift) & 0x7ff)
+                        dst[Int(h[d])] = v
+                        h[d] &+= 1
+                    }
+                    swap(&src, &dst)
+                    swapped.toggle()
+                }
+                return swapped
             }
         }
         if endedInScratch { swap(&a, &scratch) }
