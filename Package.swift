@@ -30,6 +30,11 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: [
+                // The hot loops touch a few class properties per line; dynamic exclusivity
+                // checks on them cost more than the work itself. Static checking stays on.
+                .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
             ]
         ),
         .executableTarget(

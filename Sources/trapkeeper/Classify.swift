@@ -33,6 +33,9 @@ struct Classify: ParsableCommand {
                 for a in h.addresses { if case .unknown = a.addressClass, !a.roles.isEmpty { unknown += 1 } }
                 Console.out("\(lines) lines, \(rejected) rejected; \(h.addresses.count) addresses of our domains, \(unknown) unknown; \(h.hosts.count) hosts with trap hits or TRAPPED; \(h.callbackIncidents.count) callback probes\n")
             }
+            // The process ends right after: let the OS reclaim the harvest instead of freeing
+            // tens of thousands of entries one by one.
+            _ = Unmanaged.passRetained(outcome.harvest)
             return .ok
         }
     }

@@ -123,9 +123,9 @@ public struct AddressBook: Sendable {
     /// `address` must already be normalised (lower-case, no brackets).
     public func validity(of address: String) -> String? {
         if let v = valid[address] { return "valid list \(v)" }
-        guard let at = address.lastIndex(of: "@") else { return nil }
+        guard let at = address.utf8.lastIndex(of: 64) else { return nil }
         let local = address[..<at]
-        let domain = address[address.index(after: at)...]
+        let domain = address[address.utf8.index(after: at)...]
         if let c = catchAll[String(domain)] { return "catch-all domain \(domain) (\(c))" }
         if let base = baseLocalPart(local), let v = valid["\(base)@\(domain)"] {
             return "valid list \(v) (\(base)@\(domain) with recipient delimiter)"
@@ -136,12 +136,12 @@ public struct AddressBook: Sendable {
     /// Why the address is protected, or nil.
     public func protection(of address: String) -> String? {
         if let p = protectedAddresses[address] { return "protected address (\(p))" }
-        guard let at = address.lastIndex(of: "@") else { return nil }
+        guard let at = address.utf8.lastIndex(of: 64) else { return nil }
         let local = address[..<at]
         if let p = protectedLocalParts[String(local)] { return "protected name '\(local)': \(p)" }
         if let base = baseLocalPart(local) {
             if let p = protectedLocalParts[String(base)] { return "protected name '\(base)': \(p)" }
-            let domain = address[address.index(after: at)...]
+            let domain = address[address.utf8.index(after: at)...]
             if let p = protectedAddresses["\(base)@\(domain)"] { return "protected address (\(p))" }
         }
         return nil

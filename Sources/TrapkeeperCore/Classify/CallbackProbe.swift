@@ -46,7 +46,12 @@ public struct ProbeDetector: Sendable {
     /// The probe shape of a normalised local part, if any. `isValidLocal` answers whether a
     /// local part is a real user in the same domain (for SnertSoft's reversed probes).
     public static func shape(localPart local: Substring, isValidLocal: (String) -> Bool) -> ProbeShape? {
-        let bytes = Array(local.utf8)
+        // Cheap exits first: this runs once per distinct unknown address.
+        let u = local.utf8
+        guard let lastByte = u.last else { return nil }
+        let n = u.count
+        guard lastByte == UInt8(ascii: "g") || n == 32 || n == 15 || (lastByte >= 48 && lastByte <= 57) else { return nil }
+        let bytes = Array(u)
         if let exim = eximShape(bytes) { return exim }
         if bytes.count == 32 && bytes.allSatisfy(isLowerAlnum) { return .aftership }
         if bytes.count == 15 && bytes.allSatisfy(isLowerAlnum) { return .reacher }

@@ -74,12 +74,13 @@ public struct Classifier: Sendable {
 
     /// Classifies a normalised address by itself (rules: our domain, 1 valid, 2 protected, shape).
     public func classify(address: String) -> AddressClass {
-        guard let at = address.lastIndex(of: "@") else { return .notOurs }
-        let domain = String(address[address.index(after: at)...])
+        let u = address.utf8
+        guard let at = u.lastIndex(of: 64) else { return .notOurs }
+        let domain = String(address[u.index(after: at)...])
         guard domains.contains(domain) else { return .notOurs }
         let local = address[..<at]
         if local.isEmpty { return .malformed("empty local part") }
-        if address.utf8.contains(where: { $0 < 0x20 || $0 == 0x7f }) {
+        if u.contains(where: { $0 < 0x20 || $0 == 0x7f }) {
             return .malformed("control characters in the address")
         }
         if let v = book.validity(of: address) { return .valid(v) }

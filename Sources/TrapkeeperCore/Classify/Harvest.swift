@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Everything one classify run learned, aggregated in memory before it is merged into the state:
 /// every address of our domains that was seen (with its class, roles, first/last seen and the
 /// evidence of its first sighting), every host's trap hits and TRAPPED expiry, and every
@@ -89,8 +95,7 @@ public final class Harvest {
     private var addressCode: [UInt8] = []
     private var addressStat: [AddressStat] = []
     private var addressEvidence: [Evidence?] = []
-    private var hostIndex: [IPAddress: Int] = [:]
-    private var hostIPs: [IPAddress] = []
+    private var hostTable = IPKeyTable(capacity: 1 << 14)
     private var hostStat: [HostStat] = []
     private var hostHitEvidence: [Evidence?] = []
     private var hostHitTrap: [String?] = []
@@ -108,11 +113,42 @@ public final class Harvest {
         self.now = now
         scratchA = .allocate(byteCount: LineReader.maxLineBytes + 16, alignment: 8)
         scratchB = .allocate(byteCount: LineReader.maxLineBytes + 16, alignment: 8)
+        let packed = classifier.domains.map { Array("@\($0)".utf8) }
+        domainBuffer = .allocate(byteCount: max(1, packed.reduce(0) { $0 + $1.count }), alignment: 8)
+        var offset = 0
+        for d in packed {
+            d.withUnsafeBytes { (domainBuffer.baseAddress! + offset).copyMemory(from: $0.baseAddress!, byteCount: d.count) }
+            domainSpans.append((offset, d.count))
+            offset += d.count
+        }
     }
 
     deinit {
         scratchA.deallocate()
         scratchB.deallocate()
+        domainBuffer.deallocate()
+        table.release()
+    }
+
+    /// Our domains as `@domain`, packed for the per-line suffix check.
+    private var domainBuffer: UnsafeMutableRawBufferPointer = .allocate(byteCount: 1, alignment: 8)
+    private var domainSpans: [(offset: Int, count: Int)] = []
+    private var source = ""
+    private var file = ""
+
+    /// Names the input the following `add` calls come from (for evidence).
+    public func beginInput(source: String, file: String) {
+        self.source = source
+        self.file = file
+    }
+
+    @inline(__always)
+    private func isOurs(_ a: UnsafeRawBufferPointer) -> Bool {
+        guard let base = a.baseAddress else { return false }
+        for d in domainSpans where a.count > d.count {
+            if memcmp(domainBuffer.baseAddress! + d.offset, base + (a.count - d.count), d.count) == 0 { return true }
+        }
+        return false
     }
 
     /// Every address of our domains seen in this run.
@@ -128,8 +164,8 @@ public final class Harvest {
     /// Every host with a trap hit or a TRAPPED entry in this run.
     public var hosts: [IPAddress: HostInfo] {
         var out: [IPAddress: HostInfo] = [:]
-        out.reserveCapacity(hostIPs.count)
-        for (i, ip) in hostIPs.enumerated() {
+        out.reserveCapacity(hostTable.count)
+        for (i, ip) in hostTable.all.enumerated() {
             let st = hostStat[i]
             var h = HostInfo()
             if st.hits > 0 {
@@ -201,10 +237,8 @@ public final class Harvest {
 
     @inline(__always)
     private func host(_ ip: IPAddress) -> Int {
-        if let i = hostIndex[ip] { return i }
-        let i = hostIPs.count
-        hostIndex[ip] = i
-        hostIPs.append(ip)
+        let (i, inserted) = hostTable.index(of: ip)
+        if !inserted { return i }
         hostStat.append(HostStat())
         hostHitEvidence.append(nil)
         hostHitTrap.append(nil)
@@ -212,7 +246,7 @@ public final class Harvest {
         return i
     }
 
-    private func evidence(_ r: RawRecord, source: String, file: String) -> Evidence {
+    private func evidence(_ r: RawRecord) -> Evidence {
         Evidence(
             source: source, file: file, line: r.line, kind: r.kind.rawValue,
             ip: r.kind == .spamtrap ? nil : r.ip.description,
@@ -223,20 +257,20 @@ public final class Harvest {
     }
 
     @inline(__always)
-    private func sighting(_ idx: Int, role: AddressRoles, time: Int64, _ r: RawRecord, source: String, file: String) {
+    private func sighting(_ idx: Int, role: AddressRoles, time: Int64, _ r: RawRecord) {
         addressStat.withUnsafeMutableBufferPointer { stats in
             stats[idx].roles |= UInt8(role.rawValue)
             if time < stats[idx].first { stats[idx].first = time }
             if time > stats[idx].last { stats[idx].last = time }
         }
-        // The evidence is the earliest sighting: what created the entry.
-        if time < addressStat[idx].evidenceTime {
+        // The evidence is the first sighting read: the line that created the entry.
+        if addressStat[idx].evidenceTime == .max {
             addressStat[idx].evidenceTime = time
-            addressEvidence[idx] = evidence(r, source: source, file: file)
+            addressEvidence[idx] = evidence(r)
         }
     }
 
-    private func noteMalformed(_ idx: Int, _ r: RawRecord, source: String, file: String) {
+    private func noteMalformed(_ idx: Int, _ r: RawRecord) {
         malformed += 1
         if malformedExamples.count < ParseReport.rejectsKept, case .malformed(let why) = addressClass[idx] {
             malformedExamples.append("source '\(source)': \(file):\(r.line): address in our domain not usable (\(why)): \(ParseReport.printable(r.to, limit: 80))")
@@ -244,7 +278,7 @@ public final class Harvest {
     }
 
     /// Adds one parsed record.
-    public func add(_ r: RawRecord, source: String, file: String) {
+    public func add(_ r: RawRecord) {
         kindCounts[Harvest.slot(r.kind)] += 1
         switch r.kind {
         case .white:
@@ -253,53 +287,53 @@ public final class Harvest {
             let i = host(r.ip)
             if r.time > hostStat[i].trappedExpire {
                 hostStat[i].trappedExpire = r.time
-                hostTrappedEvidence[i] = evidence(r, source: source, file: file)
+                hostTrappedEvidence[i] = evidence(r)
             }
             return
         case .spamtrap:
             // Already normalised by spamd: lower-case only, strip nothing.
             let n = Classifier.lowercase(r.to, into: scratchA)
             let key = UnsafeRawBufferPointer(rebasing: scratchA[0..<n])
-            guard classifier.isOurs(key) else {
+            guard isOurs(key) else {
                 notOurs += 1
                 return
             }
             let idx = entry(key)
             if addressCode[idx] == 1 {
-                noteMalformed(idx, r, source: source, file: file)
+                noteMalformed(idx, r)
                 return
             }
-            sighting(idx, role: .spamtrap, time: now, r, source: source, file: file)
+            sighting(idx, role: .spamtrap, time: now, r)
             return
         case .grey, .logGrey, .logBlack, .logNewEntry:
-            addTuple(r, source: source, file: file)
+            addTuple(r)
         }
     }
 
-    private func addTuple(_ r: RawRecord, source: String, file: String) {
+    private func addTuple(_ r: RawRecord) {
         let nt = Classifier.normalize(r.to, into: scratchA)
         let to = UnsafeRawBufferPointer(rebasing: scratchA[0..<nt])
         let ns = Classifier.normalize(r.from, into: scratchB)
         let from = UnsafeRawBufferPointer(rebasing: scratchB[0..<ns])
 
-        if classifier.isOurs(to) {
+        if isOurs(to) {
             let idx = entry(to)
             switch addressCode[idx] {
             case 1:
-                noteMalformed(idx, r, source: source, file: file)
+                noteMalformed(idx, r)
             case 2:
-                sighting(idx, role: .recipient, time: r.time, r, source: source, file: file)
+                sighting(idx, role: .recipient, time: r.time, r)
             case 3, 4:
                 if addressCode[idx] == 4, case .unknown(let shape?) = addressClass[idx],
                     let probe = classifier.detector.match(
                         shape: shape, sender: String(decoding: from, as: UTF8.self),
                         helo: r.helo.map { AddressBook.lower(String(decoding: $0, as: UTF8.self)) }, seen: r.time)
                 {
-                    recordProbe(probe, address: addressText[idx], r, source: source, file: file)
+                    recordProbe(probe, address: addressText[idx], r)
                     break
                 }
-                sighting(idx, role: .recipient, time: r.time, r, source: source, file: file)
-                hit(r, trap: idx, verifier: ProbeDetector.isVerifierSender(bytes: from), source: source, file: file)
+                sighting(idx, role: .recipient, time: r.time, r)
+                hit(r, trap: idx, verifier: ProbeDetector.isVerifierSender(bytes: from))
             default:
                 break
             }
@@ -307,16 +341,16 @@ public final class Harvest {
             notOurs += 1
         }
 
-        if ns > 0 && classifier.isOurs(from) {
+        if ns > 0 && isOurs(from) {
             let idx = entry(from)
             if addressCode[idx] >= 2 {
-                sighting(idx, role: .sender, time: r.time, r, source: source, file: file)
+                sighting(idx, role: .sender, time: r.time, r)
             }
         }
     }
 
     @inline(__always)
-    private func hit(_ r: RawRecord, trap idx: Int, verifier: Bool, source: String, file: String) {
+    private func hit(_ r: RawRecord, trap idx: Int, verifier: Bool) {
         let i = host(r.ip)
         var needEvidence = false
         hostStat.withUnsafeMutableBufferPointer { hs in
@@ -339,12 +373,12 @@ public final class Harvest {
             }
         }
         if needEvidence {
-            hostHitEvidence[i] = evidence(r, source: source, file: file)
+            hostHitEvidence[i] = evidence(r)
             hostHitTrap[i] = addressText[idx]
         }
     }
 
-    private func recordProbe(_ probe: CallbackProbe, address: String, _ r: RawRecord, source: String, file: String) {
+    private func recordProbe(_ probe: CallbackProbe, address: String, _ r: RawRecord) {
         probes += 1
         let key = CallbackKey(ip: r.ip, address: address)
         let helo = r.helo.map { ParseReport.printable($0, limit: 200) }

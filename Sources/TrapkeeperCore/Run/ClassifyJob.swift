@@ -29,9 +29,10 @@ public enum ClassifyJob {
             var parser = DumpParser(source: input.source, format: input.format, now: now, logTimeZone: ws.config.logTimeZone)
             let file = input.path
             let report: ParseReport
+            harvest.beginInput(source: input.source, file: file)
             do {
                 report = try parser.parse(path: input.path) { record in
-                    harvest.add(record, source: input.source, file: file)
+                    harvest.add(record)
                 }
             } catch let e as ParseError {
                 throw JobFailure(.cannotRun, e.description)
