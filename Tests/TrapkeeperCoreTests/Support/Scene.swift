@@ -3,7 +3,7 @@ import Foundation
 
 /// A small world for pipeline tests: a config in a temp dir, dumps written on demand, and
 /// classify/publish run through the library like the CLI does.
-final class Scene {
+final class Scene: @unchecked Sendable {
     let dir = TempDir("scene")
     var config: Config
     var ws: Workspace!
