@@ -27,6 +27,22 @@ public struct Evidence: Sendable, Equatable, Codable {
         self.time = time
     }
 
+    /// A compact one-string form for the state (fields joined by U+001F, which `printable`
+    /// never lets into a field): an order of magnitude cheaper than JSON for large merges.
+    public var encoded: String {
+        [source, file, String(line), kind, ip ?? "\u{0}", helo ?? "\u{0}", sender ?? "\u{0}", recipient ?? "\u{0}", String(time)]
+            .joined(separator: "\u{1F}")
+    }
+
+    public init?(encoded: String) {
+        let f = encoded.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+        guard f.count == 9, let line = Int(f[2]), let time = Int64(f[8]) else { return nil }
+        func opt(_ s: String) -> String? { s == "\u{0}" ? nil : s }
+        self.init(
+            source: f[0], file: f[1], line: line, kind: f[3], ip: opt(f[4]), helo: opt(f[5]), sender: opt(f[6]),
+            recipient: opt(f[7]), time: time)
+    }
+
     /// `source 'x' (file:12, GREY at 2017-08-19 12:34:57Z): 1.2.3.4 helo h <from> -> <to>`
     public var summary: String {
         var s = "source '\(source)' (\(file):\(line), \(kind) at \(TimeText.utc(time)))"

@@ -30,7 +30,8 @@ public struct PublishPlan: Sendable {
         var traps: [String] = []
         var trapSet = Set<String>()
         var notTrapBecause: [String: String] = [:]
-        for row in try store.addresses() {
+        for (address, roles) in try store.addressRoles() {
+            let row = AddressRow(address: address, roles: roles, firstSeen: 0, lastSeen: 0, evidence: nil)
             let d = classifier.decide(row, delisted: delisted[row.address])
             if d.isTrap {
                 traps.append(row.address)
@@ -39,7 +40,7 @@ public struct PublishPlan: Sendable {
                     audit.append(
                         AuditRow(
                             at: now, kind: "address", entry: row.address, action: "added",
-                            cause: d.rule + (row.evidence.map { "; first evidence: \($0.summary)" } ?? "")))
+                            cause: d.rule))
                 }
             } else if previousTraps.contains(row.address) {
                 notTrapBecause[row.address] = d.rule
@@ -56,7 +57,7 @@ public struct PublishPlan: Sendable {
         var hosts: [IPAddress] = []
         var hostSet = Set<String>()
         var hostWhy: [String: String] = [:]
-        for row in try store.hosts() {
+        for row in try store.hostsForPublishing() {
             guard let ip = IPAddress(row.ip) else { continue }
             let d = hostRule.decide(row, ip: ip, delisted: delisted[row.ip])
             if d.exported {

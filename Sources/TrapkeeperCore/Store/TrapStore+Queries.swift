@@ -100,6 +100,34 @@ extension TrapStore {
         }
     }
 
+    /// Address and roles of every stored address, without evidence (what publishing needs).
+    public func addressRoles() throws -> [(address: String, roles: AddressRoles)] {
+        try read { db in
+            var out: [(address: String, roles: AddressRoles)] = []
+            let rows = try Row.fetchCursor(db, sql: "SELECT address, roles FROM address")
+            while let r = try rows.next() {
+                out.append((r[0], AddressRoles(rawValue: r[1])))
+            }
+            return out
+        }
+    }
+
+    /// Hosts without evidence (what publishing needs).
+    public func hostsForPublishing() throws -> [HostRow] {
+        try read { db in
+            var out: [HostRow] = []
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT ip, first_hit, last_hit, last_nonverifier_hit, trapped_expire FROM host")
+            while let r = try rows.next() {
+                out.append(
+                    HostRow(
+                        ip: r[0], firstHit: r[1], lastHit: r[2], lastNonVerifierHit: r[3], trappedExpire: r[4],
+                        hitEvidence: nil, hitTrap: nil, trappedEvidence: nil))
+            }
+            return out
+        }
+    }
+
     public func address(_ a: String) throws -> AddressRow? {
         try read { db in
             guard

@@ -30,17 +30,12 @@ public final class TrapStore {
         }
     }
 
-    static let encoder = JSONEncoder()
-    static let decoder = JSONDecoder()
-
     static func json(_ e: Evidence?) -> String? {
-        guard let e, let d = try? encoder.encode(e) else { return nil }
-        return String(decoding: d, as: UTF8.self)
+        e?.encoded
     }
 
     static func evidence(_ s: String?) -> Evidence? {
-        guard let s else { return nil }
-        return try? decoder.decode(Evidence.self, from: Data(s.utf8))
+        s.flatMap(Evidence.init(encoded:))
     }
 
     func write<T>(_ body: (Database) throws -> T) throws -> T {
