@@ -29,9 +29,7 @@ struct Classify: ParsableCommand {
                 let h = outcome.harvest
                 let lines = outcome.reports.reduce(0) { $0 + $1.lines }
                 let rejected = outcome.reports.reduce(0) { $0 + $1.rejected }
-                var unknown = 0
-                for a in h.addresses { if case .unknown = a.addressClass, !a.roles.isEmpty { unknown += 1 } }
-                Console.out("\(lines) lines, \(rejected) rejected; \(h.addresses.count) addresses of our domains, \(unknown) unknown; \(h.hosts.count) hosts with trap hits or TRAPPED; \(h.callbackIncidents.count) callback probes\n")
+                Console.out("\(lines) lines, \(rejected) rejected; \(h.addressCount) addresses of our domains, \(h.unknownSeenCount) unknown; \(h.hostCount) hosts with trap hits or TRAPPED; \(h.callbackIncidents.count) callback probes\n")
             }
             // The process ends right after: let the OS reclaim the harvest instead of freeing
             // tens of thousands of entries one by one.

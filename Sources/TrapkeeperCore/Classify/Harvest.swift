@@ -10,7 +10,9 @@ import Darwin
 /// callback probe.
 ///
 /// Memory grows with the distinct addresses and hosts, not with the number of lines.
-public final class Harvest {
+/// Not thread-safe: one thread fills one harvest; chunks parsed in parallel get their own and
+/// are merged with `absorb` afterwards.
+public final class Harvest: @unchecked Sendable {
     public struct AddressInfo: Sendable {
         public var address: String
         public var addressClass: AddressClass
@@ -67,7 +69,10 @@ public final class Harvest {
     public let now: Int64
     public private(set) var callbackIncidents: [CallbackIncident] = []
     /// First few malformed addresses in our domains (source, file:line, reason).
-    public private(set) var malformedExamples: [String] = []
+    public var malformedExamples: [String] {
+        malformedSeen.map { "source '\($0.source)': \($0.file):\($0.line): address in our domain not usable (\($0.why)): \($0.text)" }
+    }
+    private var malformedSeen: [(source: String, file: String, line: Int, why: String, text: String)] = []
 
     /// Per-address hot data: plain values only, so updates never touch reference counts.
     struct AddressStat {
@@ -272,8 +277,8 @@ public final class Harvest {
 
     private func noteMalformed(_ idx: Int, _ r: RawRecord) {
         malformed += 1
-        if malformedExamples.count < ParseReport.rejectsKept, case .malformed(let why) = addressClass[idx] {
-            malformedExamples.append("source '\(source)': \(file):\(r.line): address in our domain not usable (\(why)): \(ParseReport.printable(r.to, limit: 80))")
+        if malformedSeen.count < ParseReport.rejectsKept, case .malformed(let why) = addressClass[idx] {
+            malformedSeen.append((source, file, r.line, why, ParseReport.printable(r.to, limit: 80)))
         }
     }
 
@@ -375,6 +380,90 @@ public final class Harvest {
         if needEvidence {
             hostHitEvidence[i] = evidence(r)
             hostHitTrap[i] = addressText[idx]
+        }
+    }
+
+    /// Counts for summaries, without building the full arrays.
+    public var addressCount: Int { addressText.count }
+    public var unknownSeenCount: Int {
+        var n = 0
+        for i in 0..<addressCode.count where addressCode[i] >= 3 && addressStat[i].roles != 0 { n += 1 }
+        return n
+    }
+    public var hostCount: Int { hostTable.count }
+
+    /// Merges the harvest of a later part of the same input (a chunk parsed on another thread).
+    /// `lineOffset` is the number of lines before that chunk: its evidence line numbers are
+    /// shifted by it. Evidence already held here (earlier in the file) wins, as in one pass.
+    public func absorb(_ other: Harvest, lineOffset: Int) {
+        func shifted(_ e: Evidence?) -> Evidence? {
+            guard var e else { return nil }
+            if e.file == file { e.line += lineOffset }
+            return e
+        }
+        for j in 0..<other.addressText.count {
+            let idx: Int = other.addressText[j].utf8.withContiguousStorageIfAvailable { buf in
+                table.index(of: UnsafeRawBufferPointer(buf)).index
+            } ?? {
+                var copy = other.addressText[j]
+                return copy.withUTF8 { table.index(of: UnsafeRawBufferPointer($0)).index }
+            }()
+            if idx == addressText.count {
+                addressText.append(other.addressText[j])
+                addressClass.append(other.addressClass[j])
+                addressCode.append(other.addressCode[j])
+                addressStat.append(AddressStat())
+                addressEvidence.append(nil)
+            }
+            let o = other.addressStat[j]
+            addressStat[idx].roles |= o.roles
+            addressStat[idx].first = min(addressStat[idx].first, o.first)
+            addressStat[idx].last = max(addressStat[idx].last, o.last)
+            if addressEvidence[idx] == nil, let e = other.addressEvidence[j] {
+                addressEvidence[idx] = shifted(e)
+                addressStat[idx].evidenceTime = o.evidenceTime
+            }
+        }
+        for (j, ip) in other.hostTable.all.enumerated() {
+            let i = host(ip)
+            let o = other.hostStat[j]
+            var h = hostStat[i]
+            h.hits += o.hits
+            h.verifierHits += o.verifierHits
+            h.firstHit = min(h.firstHit, o.firstHit)
+            h.lastHit = max(h.lastHit, o.lastHit)
+            h.lastNonVerifierHit = max(h.lastNonVerifierHit, o.lastNonVerifierHit)
+            if o.trappedExpire > h.trappedExpire {
+                h.trappedExpire = o.trappedExpire
+                hostTrappedEvidence[i] = shifted(other.hostTrappedEvidence[j])
+            }
+            let takeHit = (!h.hasHitEvidence && o.hasHitEvidence) || (!h.hasNonVerifierEvidence && o.hasNonVerifierEvidence)
+            if takeHit {
+                hostHitEvidence[i] = shifted(other.hostHitEvidence[j])
+                hostHitTrap[i] = other.hostHitTrap[j]
+            }
+            h.hasHitEvidence = h.hasHitEvidence || o.hasHitEvidence
+            h.hasNonVerifierEvidence = h.hasNonVerifierEvidence || o.hasNonVerifierEvidence
+            hostStat[i] = h
+        }
+        for c in other.callbackIncidents {
+            let key = CallbackKey(ip: c.ip, address: c.probeAddress)
+            if let i = callbackIndex[key] {
+                if callbackIncidents[i].helo == nil { callbackIncidents[i].helo = c.helo }
+                if c.seen < callbackIncidents[i].seen { callbackIncidents[i].seen = c.seen }
+                continue
+            }
+            var c = c
+            if c.file == file { c.line += lineOffset }
+            callbackIndex[key] = callbackIncidents.count
+            callbackIncidents.append(c)
+        }
+        for k in 0..<kindCounts.count { kindCounts[k] += other.kindCounts[k] }
+        notOurs += other.notOurs
+        malformed += other.malformed
+        probes += other.probes
+        for m in other.malformedSeen where malformedSeen.count < ParseReport.rejectsKept {
+            malformedSeen.append((m.source, m.file, m.file == file ? m.line + lineOffset : m.line, m.why, m.text))
         }
     }
 

@@ -39,13 +39,16 @@ public struct DumpParser {
         return try parse(fd: fd, name: path, handler)
     }
 
-    public mutating func parse(fd: Int32, name: String, _ handler: (RawRecord) throws -> Void) throws -> ParseReport {
+    public mutating func parse(
+        fd: Int32, name: String, range: Range<Int64>? = nil, _ handler: (RawRecord) throws -> Void
+    ) throws -> ParseReport {
         var report = ParseReport(source: source, file: name)
         var decided: SourceFormat? = format == .auto ? nil : format
+        if let d = decided { report.format = d }
         var clock = self.clock
         defer { self.clock = clock }
         do {
-            report.bytes = try LineReader.forEachLine(fd: fd) { line, number, tooLong in
+            report.bytes = try LineReader.forEachLine(fd: fd, range: range) { line, number, tooLong in
                 report.lines = number
                 if tooLong {
                     report.reject(line: number, reason: "line longer than \(LineReader.maxLineBytes) bytes", bytes: line)
@@ -88,6 +91,23 @@ public struct DumpParser {
         }
         if report.format == .auto { report.format = decided ?? .spamdb }
         return report
+    }
+
+    /// The format of a file from its first non-blank line (reads at most 64 KiB); `.spamdb` when
+    /// nothing tells.
+    public static func detectFormat(path: String) -> SourceFormat {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return .spamdb }
+        defer { close(fd) }
+        var found: SourceFormat = .spamdb
+        var report = ParseReport(source: "", file: path)
+        struct Done: Error {}
+        _ = try? LineReader.forEachLine(fd: fd, range: 0..<65536) { line, _, _ in
+            if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { return }
+            found = detect(line, report: &report)
+            throw Done()
+        }
+        return found
     }
 
     @inline(__always)

@@ -19,10 +19,13 @@ struct LineReader {
     }
 
     /// Calls `body(line, lineNumber, tooLong)` for every line; returns the number of bytes read.
+    /// With `range`, reads only those bytes of the file (with `pread`): a chunk of a file that
+    /// several threads parse at once. The chunk must start at a line start.
     static func forEachLine(
-        fd: Int32, maxLineBytes: Int = LineReader.maxLineBytes,
+        fd: Int32, range: Range<Int64>? = nil, maxLineBytes: Int = LineReader.maxLineBytes,
         _ body: (UnsafeRawBufferPointer, Int, Bool) throws -> Void
     ) throws -> Int64 {
+        var offset = range?.lowerBound ?? 0
         let capacity = chunkBytes + maxLineBytes
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         defer { buffer.deallocate() }
@@ -40,12 +43,15 @@ struct LineReader {
         }
 
         while true {
-            let n = read(fd, buffer + filled, capacity - filled)
+            var want = capacity - filled
+            if let range { want = Int(min(Int64(want), range.upperBound - offset)) }
+            let n = range == nil ? read(fd, buffer + filled, want) : (want == 0 ? 0 : pread(fd, buffer + filled, want, off_t(offset)))
             if n < 0 {
                 if errno == EINTR { continue }
                 throw ReadError(errno: errno)
             }
             total += Int64(n)
+            offset += Int64(n)
             let end = filled + n
             var start = 0
             while start < end {

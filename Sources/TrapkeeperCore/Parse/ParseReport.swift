@@ -55,6 +55,20 @@ public struct ParseReport: Sendable, CustomStringConvertible {
         return out
     }
 
+    /// Adds the report of the next chunk of the same file (`lineOffset` lines before it).
+    public mutating func absorb(_ other: ParseReport, lineOffset: Int) {
+        bytes += other.bytes
+        lines += other.lines
+        records += other.records
+        ignored += other.ignored
+        rejected += other.rejected
+        for r in other.firstRejects where firstRejects.count < ParseReport.rejectsKept {
+            var r = r
+            r.line += lineOffset
+            firstRejects.append(r)
+        }
+    }
+
     /// One line per rejected example: `source 'x': file:line: reason: excerpt`.
     public var rejectLines: [String] {
         firstRejects.map { "source '\(source)': \(file):\($0.line): \($0.reason): \($0.excerpt)" }

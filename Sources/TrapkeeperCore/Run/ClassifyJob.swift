@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One input of a classify run: a file and the source it came from.
 public struct ClassifyInput: Sendable {
@@ -26,17 +29,8 @@ public enum ClassifyJob {
         let harvest = Harvest(classifier: ws.classifier, now: now)
         var reports: [ParseReport] = []
         for input in inputs {
-            var parser = DumpParser(source: input.source, format: input.format, now: now, logTimeZone: ws.config.logTimeZone)
             let file = input.path
-            let report: ParseReport
-            harvest.beginInput(source: input.source, file: file)
-            do {
-                report = try parser.parse(path: input.path) { record in
-                    harvest.add(record)
-                }
-            } catch let e as ParseError {
-                throw JobFailure(.cannotRun, e.description)
-            }
+            let report = try parseInput(input, into: harvest, workspace: ws, now: now)
             for line in report.rejectLines { reporter.warn(line) }
             if report.rejected > report.firstRejects.count {
                 reporter.warn("source '\(input.source)': \(file): \(report.rejected) lines rejected in all (first \(report.firstRejects.count) shown)")
@@ -49,6 +43,97 @@ public enum ClassifyJob {
             try ws.store.merge(harvest)
         }
         return Outcome(reports: reports, harvest: harvest)
+    }
+}
+
+extension ClassifyJob {
+    /// Files at least this large are split into chunks parsed on all cores.
+    public static let parallelThreshold: Int64 = 16 << 20
+
+    static func parseInput(
+        _ input: ClassifyInput, into harvest: Harvest, workspace ws: Workspace, now: Int64,
+        parallelThreshold: Int64 = ClassifyJob.parallelThreshold, parts: Int? = nil
+    ) throws -> ParseReport {
+        let file = input.path
+        harvest.beginInput(source: input.source, file: file)
+        var st = stat()
+        let size: Int64 = file != "-" && stat(file, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG ? Int64(st.st_size) : 0
+        let cores = parts ?? min(8, ProcessInfo.processInfo.activeProcessorCount)
+        guard size >= parallelThreshold, cores > 1 else {
+            var parser = DumpParser(source: input.source, format: input.format, now: now, logTimeZone: ws.config.logTimeZone)
+            do {
+                return try parser.parse(path: file) { harvest.add($0) }
+            } catch let e as ParseError {
+                throw JobFailure(.cannotRun, e.description)
+            }
+        }
+        let format = input.format == .auto ? DumpParser.detectFormat(path: file) : input.format
+        let fd = open(file, O_RDONLY)
+        guard fd >= 0 else {
+            throw JobFailure(.cannotRun, "source '\(input.source)': \(file): cannot open: \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        let ranges = chunkRanges(fd: fd, size: size, parts: cores)
+        let harvests = (0..<ranges.count).map { i in i == 0 ? harvest : Harvest(classifier: ws.classifier, now: now) }
+        for h in harvests.dropFirst() { h.beginInput(source: input.source, file: file) }
+        let results = ChunkResults(count: ranges.count)
+        let zone = ws.config.logTimeZone
+        DispatchQueue.concurrentPerform(iterations: ranges.count) { i in
+            var parser = DumpParser(source: input.source, format: format, now: now, logTimeZone: zone)
+            let h = harvests[i]
+            results.set(i, Result { try parser.parse(fd: fd, name: file, range: ranges[i]) { h.add($0) } })
+        }
+        var report = try results.get(0)
+        report.format = format
+        for i in 1..<ranges.count {
+            let r = try results.get(i)
+            harvest.absorb(harvests[i], lineOffset: report.lines)
+            report.absorb(r, lineOffset: report.lines)
+        }
+        return report
+    }
+
+    /// Splits a file into `parts` byte ranges that each start at a line start.
+    static func chunkRanges(fd: Int32, size: Int64, parts: Int) -> [Range<Int64>] {
+        var cuts: [Int64] = [0]
+        var probe = [UInt8](repeating: 0, count: 65536)
+        for k in 1..<parts {
+            var pos = size * Int64(k) / Int64(parts)
+            guard pos > cuts.last! else { continue }
+            // advance to just after the next newline
+            var found = false
+            while pos < size && !found {
+                let n = probe.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, off_t(pos)) }
+                if n <= 0 { break }
+                if let i = probe[0..<n].firstIndex(of: 10) {
+                    pos += Int64(i - 0) + 1
+                    found = true
+                } else {
+                    pos += Int64(n)
+                }
+            }
+            if found && pos < size { cuts.append(pos) }
+        }
+        cuts.append(size)
+        return (0..<(cuts.count - 1)).map { cuts[$0]..<cuts[$0 + 1] }
+    }
+
+    final class ChunkResults: @unchecked Sendable {
+        private var results: [Result<ParseReport, Error>?]
+        private let lock = NSLock()
+        init(count: Int) { results = Array(repeating: nil, count: count) }
+        func set(_ i: Int, _ r: Result<ParseReport, Error>) {
+            lock.lock()
+            results[i] = r
+            lock.unlock()
+        }
+        func get(_ i: Int) throws -> ParseReport {
+            do {
+                return try results[i]!.get()
+            } catch let e as ParseError {
+                throw JobFailure(.cannotRun, e.description)
+            }
+        }
     }
 }
 
