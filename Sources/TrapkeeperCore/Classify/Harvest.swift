@@ -166,6 +166,14 @@ public final class Harvest: @unchecked Sendable {
         }
     }
 
+    /// Visits every seen address without copying the evidence out (the merge's hot path).
+    public func forEachAddress(_ body: (String, AddressRoles, Int64, Int64, () -> Evidence?) throws -> Void) rethrows {
+        for i in 0..<addressText.count where addressStat[i].roles != 0 {
+            let st = addressStat[i]
+            try body(addressText[i], AddressRoles(rawValue: Int(st.roles)), st.first, st.last, { self.addressEvidence[i] })
+        }
+    }
+
     /// Every host with a trap hit or a TRAPPED entry in this run.
     public var hosts: [IPAddress: HostInfo] {
         var out: [IPAddress: HostInfo] = [:]

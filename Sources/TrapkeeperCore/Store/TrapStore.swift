@@ -67,9 +67,15 @@ public final class TrapStore {
                         last_seen = max(last_seen, excluded.last_seen)
                     WHERE (roles | excluded.roles) != roles OR excluded.last_seen > last_seen
                     """)
-            for a in harvest.addresses where !a.roles.isEmpty {
-                guard let ev = TrapStore.json(a.evidence) else { continue }
-                try addr.execute(arguments: [a.address, a.roles.rawValue, a.firstSeen, a.lastSeen, a.evidenceRank, ev])
+            // Only rows that are new or change are written: a steady-state run writes nothing.
+            var known: [String: (roles: Int, last: Int64)] = [:]
+            known.reserveCapacity(harvest.addressCount)
+            let rows = try Row.fetchCursor(db, sql: "SELECT address, roles, last_seen FROM address")
+            while let r = try rows.next() { known[r[0]] = (r[1], r[2]) }
+            try harvest.forEachAddress { address, roles, first, last, evidence in
+                if let k = known[address], roles.rawValue & ~k.roles == 0, last <= k.last { return }
+                guard let ev = evidence()?.encoded else { return }
+                try addr.execute(arguments: [address, roles.rawValue, first, last, 0, ev])
             }
             let host = try db.makeStatement(
                 sql: """
@@ -94,7 +100,14 @@ public final class TrapStore {
                         OR coalesce(excluded.last_nonverifier_hit, 0) > coalesce(last_nonverifier_hit, 0)
                         OR coalesce(excluded.trapped_expire, 0) > coalesce(trapped_expire, 0)
                     """)
+            var knownHosts: [String: (Int64?, Int64?, Int64?)] = [:]
+            let hrows = try Row.fetchCursor(db, sql: "SELECT ip, last_hit, last_nonverifier_hit, trapped_expire FROM host")
+            while let r = try hrows.next() { knownHosts[r[0]] = (r[1], r[2], r[3]) }
             for (ip, h) in harvest.hosts {
+                if let k = knownHosts[ip.description], (h.lastHit ?? .min) <= (k.0 ?? .min),
+                    (h.lastNonVerifierHit ?? .min) <= (k.1 ?? .min), (h.trappedExpire ?? .min) <= (k.2 ?? .min),
+                    k.0 != nil || h.lastHit == nil
+                { continue }
                 try host.execute(arguments: [
                     ip.description, h.firstHit, h.lastHit, h.lastNonVerifierHit, h.trappedExpire,
                     TrapStore.json(h.hitEvidence), h.hitTrap, TrapStore.json(h.trappedEvidence),
