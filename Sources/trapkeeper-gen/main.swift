@@ -1,1 +1,0 @@
-print("trapkeeper-gen: not yet")
