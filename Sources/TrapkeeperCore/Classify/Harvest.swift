@@ -343,6 +343,9 @@ public final class Harvest: @unchecked Sendable {
                         helo: r.helo.map { AddressBook.lower(String(decoding: $0, as: UTF8.self)) }, seen: r.time)
                 {
                     recordProbe(probe, address: addressText[idx], r)
+                    // A probe counts as a verifier-shaped hit: the prober is a verifier host,
+                    // and its TRAPPED entries are not exported either (callbacks.md).
+                    hit(r, trap: idx, verifier: true)
                     break
                 }
                 sighting(idx, role: .recipient, time: r.time, r)

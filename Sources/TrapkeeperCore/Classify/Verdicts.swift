@@ -64,7 +64,7 @@ public struct HostRule: Sendable {
         if h.isVerifierHost {
             return HostDecision(
                 exported: false,
-                rule: "verifier host: every trap hit carried a verifier-shaped sender (<>, postmaster@, double-bounce@) — a callback or backscatter, not a spammer")
+                rule: "verifier host: every trap hit was a callback probe or carried a verifier-shaped sender (<>, postmaster@, double-bounce@) — a verifier or backscatter, not a spammer")
         }
         if let t = h.lastNonVerifierHit, t >= now - ttl, t <= now + HostRule.futureSlack {
             return HostDecision(
