@@ -30,8 +30,28 @@ public struct Evidence: Sendable, Equatable, Codable {
     /// A compact one-string form for the state (fields joined by U+001F, which `printable`
     /// never lets into a field): an order of magnitude cheaper than JSON for large merges.
     public var encoded: String {
-        [source, file, String(line), kind, ip ?? "\u{0}", helo ?? "\u{0}", sender ?? "\u{0}", recipient ?? "\u{0}", String(time)]
-            .joined(separator: "\u{1F}")
+        let sep = "\u{1F}"
+        let none = "\u{0}"
+        var s = ""
+        s.reserveCapacity(160)
+        s += source
+        s += sep
+        s += file
+        s += sep
+        s += String(line)
+        s += sep
+        s += kind
+        s += sep
+        s += ip ?? none
+        s += sep
+        s += helo ?? none
+        s += sep
+        s += sender ?? none
+        s += sep
+        s += recipient ?? none
+        s += sep
+        s += String(time)
+        return s
     }
 
     public init?(encoded: String) {

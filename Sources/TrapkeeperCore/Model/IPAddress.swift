@@ -97,8 +97,29 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public var description: String {
         if isIPv4 {
+            // Built byte by byte: this runs for every host written to the state or a list.
             let v = v4
-            return "\(v >> 24).\((v >> 16) & 0xff).\((v >> 8) & 0xff).\(v & 0xff)"
+            return String(unsafeUninitializedCapacity: 15) { buf in
+                var n = 0
+                for shift in stride(from: 24, through: 0, by: -8) {
+                    let o = Int((v >> UInt32(shift)) & 0xff)
+                    if o >= 100 {
+                        buf[n] = UInt8(48 + o / 100)
+                        n += 1
+                    }
+                    if o >= 10 {
+                        buf[n] = UInt8(48 + (o / 10) % 10)
+                        n += 1
+                    }
+                    buf[n] = UInt8(48 + o % 10)
+                    n += 1
+                    if shift > 0 {
+                        buf[n] = UInt8(ascii: ".")
+                        n += 1
+                    }
+                }
+                return n
+            }
         }
         var raw = in6_addr()
         withUnsafeMutableBytes(of: &raw) { p in

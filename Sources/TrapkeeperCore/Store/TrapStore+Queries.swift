@@ -243,13 +243,29 @@ extension TrapStore {
         try write { db in
             for (kind, set) in [("trap", traps), ("host", hosts)] {
                 let old = Set(try String.fetchAll(db, sql: "SELECT entry FROM published WHERE kind = ?", arguments: [kind]))
-                let del = try db.makeStatement(sql: "DELETE FROM published WHERE kind = ? AND entry = ?")
-                for e in old.subtracting(set) { try del.execute(arguments: [kind, e]) }
-                let ins = try db.makeStatement(sql: "INSERT INTO published (kind, entry, since) VALUES (?, ?, ?)")
-                for e in set.subtracting(old) { try ins.execute(arguments: [kind, e, at]) }
+                let del = BulkStatement(try db.makeStatement(sql: "DELETE FROM published WHERE kind = ? AND entry = ?"))
+                for e in old.subtracting(set) {
+                    del.bind(1, kind)
+                    del.bind(2, e)
+                    try del.step()
+                }
+                let ins = BulkStatement(try db.makeStatement(sql: "INSERT INTO published (kind, entry, since) VALUES (?, ?, ?)"))
+                for e in set.subtracting(old) {
+                    ins.bind(1, kind)
+                    ins.bind(2, e)
+                    ins.bind(3, at)
+                    try ins.step()
+                }
             }
-            let a = try db.makeStatement(sql: "INSERT INTO audit (at, kind, entry, action, cause) VALUES (?, ?, ?, ?, ?)")
-            for row in audit { try a.execute(arguments: [row.at, row.kind, row.entry, row.action, row.cause]) }
+            let a = BulkStatement(try db.makeStatement(sql: "INSERT INTO audit (at, kind, entry, action, cause) VALUES (?, ?, ?, ?, ?)"))
+            for row in audit {
+                a.bind(1, row.at)
+                a.bind(2, row.kind)
+                a.bind(3, row.entry)
+                a.bind(4, row.action)
+                a.bind(5, row.cause)
+                try a.step()
+            }
         }
     }
 

@@ -17,6 +17,8 @@ public final class TrapStore {
             config.busyMode = .timeout(10)
             config.prepareDatabase { db in
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                // 64 MiB page cache: merges of 100 000+ rows stay in memory until commit.
+                try db.execute(sql: "PRAGMA cache_size = -65536")
             }
             db = try DatabaseQueue(path: path, configuration: config)
             try db.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = WAL") }
@@ -67,6 +69,7 @@ public final class TrapStore {
                         last_seen = max(last_seen, excluded.last_seen)
                     WHERE (roles | excluded.roles) != roles OR excluded.last_seen > last_seen
                     """)
+            let addrBulk = BulkStatement(addr)
             // Only rows that are new or change are written: a steady-state run writes nothing.
             var known: [String: (roles: Int, last: Int64)] = [:]
             known.reserveCapacity(harvest.addressCount)
@@ -75,7 +78,13 @@ public final class TrapStore {
             try harvest.forEachAddress { address, roles, first, last, evidence in
                 if let k = known[address], roles.rawValue & ~k.roles == 0, last <= k.last { return }
                 guard let ev = evidence()?.encoded else { return }
-                try addr.execute(arguments: [address, roles.rawValue, first, last, 0, ev])
+                addrBulk.bind(1, address)
+                addrBulk.bind(2, roles.rawValue)
+                addrBulk.bind(3, first)
+                addrBulk.bind(4, last)
+                addrBulk.bind(5, 0)
+                addrBulk.bind(6, ev)
+                try addrBulk.step()
             }
             let host = try db.makeStatement(
                 sql: """
@@ -100,6 +109,7 @@ public final class TrapStore {
                         OR coalesce(excluded.last_nonverifier_hit, 0) > coalesce(last_nonverifier_hit, 0)
                         OR coalesce(excluded.trapped_expire, 0) > coalesce(trapped_expire, 0)
                     """)
+            let hostBulk = BulkStatement(host)
             var knownHosts: [String: (Int64?, Int64?, Int64?)] = [:]
             let hrows = try Row.fetchCursor(db, sql: "SELECT ip, last_hit, last_nonverifier_hit, trapped_expire FROM host")
             while let r = try hrows.next() { knownHosts[r[0]] = (r[1], r[2], r[3]) }
@@ -108,10 +118,15 @@ public final class TrapStore {
                     (h.lastNonVerifierHit ?? .min) <= (k.1 ?? .min), (h.trappedExpire ?? .min) <= (k.2 ?? .min),
                     k.0 != nil || h.lastHit == nil
                 { continue }
-                try host.execute(arguments: [
-                    ip.description, h.firstHit, h.lastHit, h.lastNonVerifierHit, h.trappedExpire,
-                    TrapStore.json(h.hitEvidence), h.hitTrap, TrapStore.json(h.trappedEvidence),
-                ])
+                hostBulk.bind(1, ip.description)
+                hostBulk.bind(2, h.firstHit)
+                hostBulk.bind(3, h.lastHit)
+                hostBulk.bind(4, h.lastNonVerifierHit)
+                hostBulk.bind(5, h.trappedExpire)
+                hostBulk.bind(6, TrapStore.json(h.hitEvidence))
+                hostBulk.bind(7, h.hitTrap)
+                hostBulk.bind(8, TrapStore.json(h.trappedEvidence))
+                try hostBulk.step()
             }
             let cb = try db.makeStatement(
                 sql: """
