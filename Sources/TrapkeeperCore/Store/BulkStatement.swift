@@ -5,11 +5,14 @@ import GRDBSQLite
 /// a step per row, without building an argument array per row (a 100 000-row merge spent most
 /// of its time there). Use only inside a GRDB write transaction, on the statement's database.
 struct BulkStatement {
+    /// Held so GRDB does not finalize the statement while we drive it.
+    private let statement: Statement
     private let stmt: OpaquePointer
     private let sql: String
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     init(_ statement: Statement) {
+        self.statement = statement
         stmt = statement.sqliteStatement
         sql = statement.sql
     }
@@ -37,7 +40,7 @@ struct BulkStatement {
 
     /// Runs the bound row and resets for the next one.
     func step() throws {
-        let rc = sqlite3_step(stmt)
+        let rc = withExtendedLifetime(statement) { sqlite3_step(stmt) }
         sqlite3_reset(stmt)
         guard rc == SQLITE_DONE || rc == SQLITE_ROW else {
             throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errstr(rc)), sql: sql)
