@@ -62,7 +62,7 @@ public struct DumpParser {
                     decided = DumpParser.detect(line, report: &report)
                     report.format = decided!
                 }
-                if line.count >= 1 && DumpParser.startsLikeHTML(line) && report.records == 0 {
+                if report.records == 0 && !report.looksLikeHTML && DumpParser.startsLikeHTML(line) {
                     report.looksLikeHTML = true
                 }
                 switch decided! {

@@ -84,6 +84,17 @@ enum SpamdbLineParser {
                 let lo = 2
                 let hi = fieldCount - 5  // exclusive
                 let m = hi - lo
+                // The common case: exactly 10 fields, sender and recipient <…>-shaped. No other
+                // reading can be bracketed too unless the helo itself is <…>-shaped.
+                if fieldCount == 10 {
+                    let h = field(2)
+                    let f = field(3)
+                    let t = field(4)
+                    if isBracketed(f) && isBracketed(t) && !(h.count > 0 && h[0] == UInt8(ascii: "<")) {
+                        return .record(
+                            RawRecord(kind: .grey, ip: ip, helo: h, from: f, to: t, time: first, line: lineNumber))
+                    }
+                }
                 var chosen: (helo: UnsafeRawBufferPointer?, from: UnsafeRawBufferPointer, to: UnsafeRawBufferPointer)?
                 var bracketed = 0
                 // New form: helo = [lo, a), from = [a, b), to = [b, hi)
