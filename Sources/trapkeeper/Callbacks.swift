@@ -9,8 +9,7 @@ struct Callbacks: ParsableCommand {
     @Option(name: .long, help: "text or json") var format: String = "text"
 
     func run() throws {
-        try execute {
-            let ws = try Workspace.open(configPath: common.config)
+        try withWorkspace(common, locked: false) { ws in
             let rows = try ws.store.callbacks()
             switch format {
             case "json":

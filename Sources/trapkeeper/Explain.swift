@@ -8,8 +8,7 @@ struct Explain: ParsableCommand {
     @Argument(help: "An address or an IP.") var entry: String
 
     func run() throws {
-        try execute {
-            let ws = try Workspace.open(configPath: common.config)
+        try withWorkspace(common, locked: false) { ws in
             Console.out(try Explainer.explain(entry, workspace: ws, now: common.time))
             return .ok
         }
@@ -24,10 +23,7 @@ struct Delist: ParsableCommand {
     @Argument(help: "An address or an IP.") var entry: String
 
     func run() throws {
-        try execute {
-            let ws = try Workspace.open(configPath: common.config)
-            let lock = try RunLock(statePath: ws.config.statePath)
-            defer { withExtendedLifetime(lock) {} }
+        try withWorkspace(common, locked: true) { ws in
             let (key, kind) = DelistKey.make(entry)
             guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw JobFailure(.cannotRun, "--reason must say why")
@@ -45,10 +41,7 @@ struct Relist: ParsableCommand {
     @Argument(help: "An address or an IP.") var entry: String
 
     func run() throws {
-        try execute {
-            let ws = try Workspace.open(configPath: common.config)
-            let lock = try RunLock(statePath: ws.config.statePath)
-            defer { withExtendedLifetime(lock) {} }
+        try withWorkspace(common, locked: true) { ws in
             let (key, _) = DelistKey.make(entry)
             guard try ws.store.relist(entry: key, at: common.time) else {
                 throw JobFailure(.cannotRun, "\(key) is not delisted")

@@ -7,8 +7,7 @@ struct Status: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        try execute {
-            let ws = try Workspace.open(configPath: common.config)
+        try withWorkspace(common, locked: false) { ws in
             Console.out(try StatusReport.text(workspace: ws, now: common.time))
             return .ok
         }

@@ -41,6 +41,16 @@ func execute(_ body: () throws -> ExitStatus) throws {
     if status != .ok { throw ExitCode(status.rawValue) }
 }
 
+/// Opens the workspace (taking the run lock when the command writes), runs `body`, and maps
+/// failures to exit codes like `execute`.
+func withWorkspace(_ common: CommonOptions, locked: Bool, _ body: (Workspace) throws -> ExitStatus) throws {
+    try execute {
+        let ws = try Workspace.open(configPath: common.config)
+        let lock = locked ? try RunLock(statePath: ws.config.statePath) : nil
+        return try withExtendedLifetime(lock) { try body(ws) }
+    }
+}
+
 enum Console {
     static let isTerminal = isatty(2) == 1
 
