@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+@testable import TrapkeeperCore
+
+/// Config problems are reported with the file and, where it can be found, the line.
+@Suite struct ConfigErrorTests {
+    func load(_ toml: String, files: [String: String] = ["valid.txt": "peter@bsdly.com\n"]) -> (ConfigError?, String) {
+        let dir = TempDir()
+        for (name, text) in files { dir.write(name, text) }
+        let path = dir.write("t.toml", toml)
+        do {
+            _ = try Config.load(path: path)
+            return (nil, path)
+        } catch let e as ConfigError {
+            return (e, path)
+        } catch {
+            Issue.record("unexpected error \(error)")
+            return (nil, path)
+        }
+    }
+
+    let base = "domains = [\"bsdly.com\"]\nvalid_addresses = \"valid.txt\"\n"
+
+    @Test func unknownTopLevelKey() {
+        let (e, path) = load(base + "harvest_sender = true\n")
+        #expect(e?.line == 3)
+        #expect(e?.description.contains(path) == true)
+        #expect(e?.message.contains("harvest_sender") == true)
+    }
+
+    @Test func unknownSourceKey() {
+        let (e, _) = load(base + "\n[[sources]]\nname = \"a\"\nurl = \"x.dump\"\ntimeout = 5\n")
+        #expect(e?.line == 7)
+        #expect(e?.message.contains("timeout") == true)
+    }
+
+    @Test func badCIDR() {
+        let (e, _) = load(base + "never_block = [\"10.0.0.0/33\"]\n")
+        #expect(e?.line == 3)
+        #expect(e?.message.contains("10.0.0.0/33") == true)
+    }
+
+    @Test func duplicateSourceNames() {
+        let (e, _) = load(base + "[[sources]]\nname = \"fw\"\nurl = \"a\"\n[[sources]]\nname = \"fw\"\nurl = \"b\"\n")
+        #expect(e?.line == 7)
+        #expect(e?.message.contains("duplicate source name 'fw'") == true)
+    }
+
+    @Test func invalidSourceName() {
+        let (e, _) = load(base + "[[sources]]\nname = \"fw 1\"\nurl = \"a\"\n")
+        #expect(e?.line == 4)
+    }
+
+    @Test func missingDomains() {
+        let (e, _) = load("valid_addresses = \"valid.txt\"\n")
+        #expect(e?.message.contains("'domains' is required") == true)
+    }
+
+    @Test func syntaxErrorHasALine() {
+        let (e, _) = load(base + "state = \n")
+        #expect(e?.line == 3)
+        #expect(e?.message.contains("TOML") == true)
+    }
+
+    @Test func unreadableCredentialFiles() {
+        let (e, _) = load(base + "[[sources]]\nname = \"fw\"\nurl = \"https://x/\"\nnetrc = \"missing.netrc\"\n")
+        #expect(e?.line == 6)
+        #expect(e?.message.contains("missing.netrc") == true)
+        let (e2, _) = load(base + "[[sources]]\nname = \"fw\"\nurl = \"https://x/\"\nca_file = \"nope.pem\"\n")
+        #expect(e2?.line == 6)
+    }
+
+    @Test func refusesOtherSchemes() {
+        let (e, _) = load(base + "[[sources]]\nname = \"fw\"\nurl = \"ftp://x/dump\"\n")
+        #expect(e?.line == 5)
+    }
+
+    @Test func validListProblems() throws {
+        let dir = TempDir()
+        #expect(throws: ConfigError.self) { try AddressBook.load(validFile: dir.file("none.txt"), protectedFile: nil, delimiters: "") }
+        dir.write("empty.txt", "# only comments\n\n")
+        do {
+            _ = try AddressBook.load(validFile: dir.file("empty.txt"), protectedFile: nil, delimiters: "")
+            Issue.record("an empty valid list must be an error")
+        } catch let e as ConfigError {
+            #expect(e.message.contains("holds no address"))
+        }
+        dir.write("bad.txt", "peter@bsdly.com\n# fine\nnot an address\n")
+        do {
+            _ = try AddressBook.load(validFile: dir.file("bad.txt"), protectedFile: nil, delimiters: "")
+            Issue.record("a bad line must be an error")
+        } catch let e as ConfigError {
+            #expect(e.line == 3)
+            #expect(e.description.contains("bad.txt:3"))
+        }
+    }
+}
