@@ -127,6 +127,19 @@ public struct ProbeDetector: Sendable {
         return local == "postmaster" || local.hasPrefix("double-bounce")
     }
 
+    /// A tuple carrying a verification service's whole fingerprint (sender and helo): after its
+    /// random probe, AfterShip or Reacher probes the real address in the same session. That
+    /// tuple is a verification too, so it never makes the service's host a trapper.
+    @inline(__always)
+    static func isServiceFingerprint(sender s: UnsafeRawBufferPointer, helo: UnsafeRawBufferPointer?) -> Bool {
+        guard s.count == 16 || s.count == 17 else { return false }
+        let sender = String(decoding: s, as: UTF8.self)
+        let h = helo.map { AddressBook.lower(String(decoding: $0, as: UTF8.self)) }
+        if sender == aftershipSender { return h == nil || h == aftershipHelo }
+        if sender == reacherSender { return h == nil || h == reacherHelo }
+        return false
+    }
+
     /// Byte version of `isVerifierSender` for the hot path (`sender` normalised).
     @inline(__always)
     static func isVerifierSender(bytes s: UnsafeRawBufferPointer) -> Bool {

@@ -349,7 +349,7 @@ public final class Harvest: @unchecked Sendable {
                     break
                 }
                 sighting(idx, role: .recipient, time: r.time, r)
-                hit(r, trap: idx, verifier: ProbeDetector.isVerifierSender(bytes: from))
+                hit(r, trap: idx, verifier: ProbeDetector.isVerifierSender(bytes: from) || ProbeDetector.isServiceFingerprint(sender: from, helo: r.helo))
             default:
                 break
             }

@@ -102,3 +102,21 @@ func makeClassifier(valid: [String] = ["peter@bsdly.net", "peter@bsdly.com", "*@
         #expect(fast == expected)
     }
 }
+
+@Suite struct VerificationServiceHostTests {
+    @Test func serviceProbingTheRealAddressIsNotATrapper() throws {
+        let s = try Scene()
+        let t: Int64 = 1_700_000_000
+        // AfterShip: the random probe first, then the real (forged-sender) address, same session.
+        var dump = grey("52.1.2.77", from: "user@example.org", to: "0123456789abcdef0123456789abcdef@bsdly.com", at: t, helo: "localhost")
+        dump += grey("52.1.2.77", from: "user@example.org", to: "forged.sender@bsdly.com", at: t + 1, helo: "localhost")
+        // a spammer that forged that sender
+        dump += grey("45.95.147.12", from: "forged.sender@bsdly.com", to: "peter@bsdly.net", at: t - 100)
+        try s.classify(dump, now: t + 60)
+        try s.publish(now: t + 60)
+        #expect(s.traps == ["forged.sender@bsdly.com"])
+        #expect(s.pfEntries.isEmpty)
+        let why = try Explainer.explain("52.1.2.77", workspace: s.ws, now: t + 60)
+        #expect(why.contains("verifier host"))
+    }
+}

@@ -145,10 +145,21 @@ struct FetcherTests {
     func tlsErrors() async throws {
         let support = try FetchTestSupport()
         defer { support.cleanUp() }
-        let server = try await LocalHTTPServer.start { server in
-            await server.appendRoute("GET /greylist.dump") { _ in HTTPResponse(statusCode: .ok, body: Data(Self.dump.utf8)) }
+        // A plain-HTTP peer that answers at once, without waiting for a request: curl reads its
+        // bytes as a TLS record and fails the handshake straight away (no timing involved).
+        let (listener, port) = try RawHTTPServer.bindLoopback(listen: true)
+        Thread.detachNewThread {
+            for _ in 0..<2 {
+                let c = accept(listener, nil, nil)
+                if c < 0 { return }
+                let reply = Array("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n".utf8)
+                _ = reply.withUnsafeBytes { send(c, $0.baseAddress, $0.count, 0) }
+                usleep(200_000)
+                close(c)
+            }
         }
-        let url = "https://127.0.0.1:\(server.port)/greylist.dump"
+        defer { close(listener) }
+        let url = "https://127.0.0.1:\(port)/greylist.dump"
         let plain = await FetchTestSupport.fetch(
             FetchRequest(source: Self.source(timeout: 5), url: url, destination: support.path("out.dump")))
         Self.expectFailure(plain, "cannot fetch \(url): ", url: url, support: support)
@@ -157,7 +168,6 @@ struct FetcherTests {
         var source = Self.source()
         source.caFile = support.path("no-such-ca.pem")
         let noCA = await FetchTestSupport.fetch(FetchRequest(source: source, url: url, destination: support.path("out.dump")))
-        await server.stop()
         Self.expectFailure(noCA, "cannot read ca_file", url: url, support: support)
         #expect(!support.exists("out.dump"))
     }
