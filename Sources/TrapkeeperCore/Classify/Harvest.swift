@@ -99,12 +99,13 @@ public final class Harvest: @unchecked Sendable {
     /// 0 not ours, 1 malformed, 2 valid/protected, 3 unknown, 4 unknown with a probe shape
     private var addressCode: [UInt8] = []
     private var addressStat: [AddressStat] = []
-    private var addressEvidence: [Evidence?] = []
+    /// Evidence in `Evidence.encoded` form: one string per entry keeps 500 000 hosts cheap.
+    private var addressEvidence: [String?] = []
     private var hostTable = IPKeyTable(capacity: 1 << 14)
     private var hostStat: [HostStat] = []
-    private var hostHitEvidence: [Evidence?] = []
+    private var hostHitEvidence: [String?] = []
     private var hostHitTrap: [String?] = []
-    private var hostTrappedEvidence: [Evidence?] = []
+    private var hostTrappedEvidence: [String?] = []
     private var callbackIndex: [CallbackKey: Int] = [:]
     private let scratchA: UnsafeMutableRawBufferPointer
     private let scratchB: UnsafeMutableRawBufferPointer
@@ -162,12 +163,12 @@ public final class Harvest: @unchecked Sendable {
             let st = addressStat[i]
             return AddressInfo(
                 address: addressText[i], addressClass: addressClass[i], roles: AddressRoles(rawValue: Int(st.roles)),
-                firstSeen: st.first, lastSeen: st.last, evidence: addressEvidence[i], evidenceRank: 0)
+                firstSeen: st.first, lastSeen: st.last, evidence: addressEvidence[i].flatMap(Evidence.init(encoded:)), evidenceRank: 0)
         }
     }
 
     /// Visits every seen address without copying the evidence out (the merge's hot path).
-    public func forEachAddress(_ body: (String, AddressRoles, Int64, Int64, () -> Evidence?) throws -> Void) rethrows {
+    public func forEachAddress(_ body: (String, AddressRoles, Int64, Int64, () -> String?) throws -> Void) rethrows {
         for i in 0..<addressText.count where addressStat[i].roles != 0 {
             let st = addressStat[i]
             try body(addressText[i], AddressRoles(rawValue: Int(st.roles)), st.first, st.last, { self.addressEvidence[i] })
@@ -189,8 +190,8 @@ public final class Harvest: @unchecked Sendable {
             h.hits = st.hits
             h.verifierHits = st.verifierHits
             if st.trappedExpire != .min { h.trappedExpire = st.trappedExpire }
-            h.trappedEvidence = hostTrappedEvidence[i]
-            h.hitEvidence = hostHitEvidence[i]
+            h.trappedEvidence = hostTrappedEvidence[i].flatMap(Evidence.init(encoded:))
+            h.hitEvidence = hostHitEvidence[i].flatMap(Evidence.init(encoded:))
             h.hitTrap = hostHitTrap[i]
             out[ip] = h
         }
@@ -259,14 +260,52 @@ public final class Harvest: @unchecked Sendable {
         return i
     }
 
-    private func evidence(_ r: RawRecord) -> Evidence {
-        Evidence(
-            source: source, file: file, line: r.line, kind: r.kind.rawValue,
-            ip: r.kind == .spamtrap ? nil : r.ip.description,
-            helo: r.helo.map { ParseReport.printable($0, limit: 200) },
-            sender: r.kind.isTuple ? ParseReport.printable(r.from, limit: 300) : nil,
-            recipient: r.kind == .white || r.kind == .trapped ? nil : ParseReport.printable(r.to, limit: 300),
-            time: r.kind == .spamtrap ? now : r.time)
+    /// The evidence of a record, encoded (`Evidence.encoded`) straight from its bytes.
+    private func evidence(_ r: RawRecord) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(192)
+        let sep: UInt8 = 0x1F
+        out.append(contentsOf: source.utf8)
+        out.append(sep)
+        out.append(contentsOf: file.utf8)
+        out.append(sep)
+        out.append(contentsOf: String(r.line).utf8)
+        out.append(sep)
+        out.append(contentsOf: r.kind.rawValue.utf8)
+        out.append(sep)
+        if r.kind == .spamtrap { out.append(0) } else { out.append(contentsOf: r.ip.description.utf8) }
+        out.append(sep)
+        if let h = r.helo { ParseReport.appendPrintable(h, limit: 200, to: &out) } else { out.append(0) }
+        out.append(sep)
+        if r.kind.isTuple { ParseReport.appendPrintable(r.from, limit: 300, to: &out) } else { out.append(0) }
+        out.append(sep)
+        if r.kind == .white || r.kind == .trapped { out.append(0) } else { ParseReport.appendPrintable(r.to, limit: 300, to: &out) }
+        out.append(sep)
+        out.append(contentsOf: String(r.kind == .spamtrap ? now : r.time).utf8)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Visits every host without building a dictionary (the merge's hot path).
+    public func forEachHost(_ body: (IPAddress, HostStatView) throws -> Void) rethrows {
+        for (i, ip) in hostTable.all.enumerated() {
+            let st = hostStat[i]
+            try body(ip, HostStatView(
+                firstHit: st.hits > 0 ? st.firstHit : nil, lastHit: st.hits > 0 ? st.lastHit : nil,
+                lastNonVerifierHit: st.lastNonVerifierHit == .min ? nil : st.lastNonVerifierHit,
+                trappedExpire: st.trappedExpire == .min ? nil : st.trappedExpire,
+                hitEvidence: hostHitEvidence[i], hitTrap: hostHitTrap[i], trappedEvidence: hostTrappedEvidence[i]))
+        }
+    }
+
+    /// One host as `forEachHost` shows it; evidence encoded.
+    public struct HostStatView {
+        public var firstHit: Int64?
+        public var lastHit: Int64?
+        public var lastNonVerifierHit: Int64?
+        public var trappedExpire: Int64?
+        public var hitEvidence: String?
+        public var hitTrap: String?
+        public var trappedEvidence: String?
     }
 
     @inline(__always)
@@ -407,10 +446,10 @@ public final class Harvest: @unchecked Sendable {
     /// `lineOffset` is the number of lines before that chunk: its evidence line numbers are
     /// shifted by it. Evidence already held here (earlier in the file) wins, as in one pass.
     public func absorb(_ other: Harvest, lineOffset: Int) {
-        func shifted(_ e: Evidence?) -> Evidence? {
-            guard var e else { return nil }
+        func shifted(_ encoded: String?) -> String? {
+            guard let encoded, var e = Evidence(encoded: encoded) else { return encoded }
             if e.file == file { e.line += lineOffset }
-            return e
+            return e.encoded
         }
         for j in 0..<other.addressText.count {
             let idx: Int = other.addressText[j].utf8.withContiguousStorageIfAvailable { buf in

@@ -69,6 +69,29 @@ public struct ParseReport: Sendable, CustomStringConvertible {
         }
     }
 
+    /// `printable` written straight into a byte buffer (no intermediate string).
+    static func appendPrintable(_ bytes: UnsafeRawBufferPointer, limit: Int, to out: inout [UInt8]) {
+        if bytes.count <= limit && bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "\\") }) {
+            out.append(contentsOf: bytes)
+            return
+        }
+        let hex: StaticString = "0123456789abcdef"
+        for (i, b) in bytes.enumerated() {
+            if i >= limit {
+                out.append(contentsOf: "…".utf8)
+                return
+            }
+            if b >= 0x20 && b < 0x7f && b != UInt8(ascii: "\\") {
+                out.append(b)
+            } else {
+                out.append(UInt8(ascii: "\\"))
+                out.append(UInt8(ascii: "x"))
+                out.append(hex.utf8Start[Int(b >> 4)])
+                out.append(hex.utf8Start[Int(b & 15)])
+            }
+        }
+    }
+
     /// One line per rejected example: `source 'x': file:line: reason: excerpt`.
     public var rejectLines: [String] {
         firstRejects.map { "source '\(source)': \(file):\($0.line): \($0.reason): \($0.excerpt)" }

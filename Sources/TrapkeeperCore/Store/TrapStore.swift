@@ -77,7 +77,7 @@ public final class TrapStore {
             while let r = try rows.next() { known[r[0]] = (r[1], r[2]) }
             try harvest.forEachAddress { address, roles, first, last, evidence in
                 if let k = known[address], roles.rawValue & ~k.roles == 0, last <= k.last { return }
-                guard let ev = evidence()?.encoded else { return }
+                guard let ev = evidence() else { return }
                 addrBulk.bind(1, address)
                 addrBulk.bind(2, roles.rawValue)
                 addrBulk.bind(3, first)
@@ -113,19 +113,20 @@ public final class TrapStore {
             var knownHosts: [String: (Int64?, Int64?, Int64?)] = [:]
             let hrows = try Row.fetchCursor(db, sql: "SELECT ip, last_hit, last_nonverifier_hit, trapped_expire FROM host")
             while let r = try hrows.next() { knownHosts[r[0]] = (r[1], r[2], r[3]) }
-            for (ip, h) in harvest.hosts {
-                if let k = knownHosts[ip.description], (h.lastHit ?? .min) <= (k.0 ?? .min),
+            try harvest.forEachHost { ip, h in
+                let key = ip.description
+                if let k = knownHosts[key], (h.lastHit ?? .min) <= (k.0 ?? .min),
                     (h.lastNonVerifierHit ?? .min) <= (k.1 ?? .min), (h.trappedExpire ?? .min) <= (k.2 ?? .min),
                     k.0 != nil || h.lastHit == nil
-                { continue }
-                hostBulk.bind(1, ip.description)
+                { return }
+                hostBulk.bind(1, key)
                 hostBulk.bind(2, h.firstHit)
                 hostBulk.bind(3, h.lastHit)
                 hostBulk.bind(4, h.lastNonVerifierHit)
                 hostBulk.bind(5, h.trappedExpire)
-                hostBulk.bind(6, TrapStore.json(h.hitEvidence))
+                hostBulk.bind(6, h.hitEvidence)
                 hostBulk.bind(7, h.hitTrap)
-                hostBulk.bind(8, TrapStore.json(h.trappedEvidence))
+                hostBulk.bind(8, h.trappedEvidence)
                 try hostBulk.step()
             }
             let cb = try db.makeStatement(
