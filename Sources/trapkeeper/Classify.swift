@@ -31,9 +31,7 @@ struct Classify: ParsableCommand {
                 let rejected = outcome.reports.reduce(0) { $0 + $1.rejected }
                 Console.out("\(lines) lines, \(rejected) rejected; \(h.addressCount) addresses of our domains, \(h.unknownSeenCount) unknown; \(h.hostCount) hosts with trap hits or TRAPPED; \(h.callbackIncidents.count) callback probes\n")
             }
-            // The process ends right after: let the OS reclaim the harvest instead of freeing
-            // tens of thousands of entries one by one.
-            _ = Unmanaged.passRetained(outcome.harvest)
+            keptUntilExit.append(outcome)
             return .ok
         }
     }

@@ -20,6 +20,7 @@ struct Publish: ParsableCommand {
                 let o = try PublishJob.run(
                     workspace: ws, now: common.time, force: force, keepPreviousHosts: false, dryRun: dryRun,
                     reporter: Console.reporter(verbose: verbose))
+                keptUntilExit.append(o)
                 try ws.store.finishRun(id: runID, exitCode: 0, traps: o.plan.traps.count, hosts: o.plan.hosts.count, validCount: nil, message: nil)
                 if verbose || dryRun {
                     Console.out("\(o.plan.traps.count) traps, \(o.plan.hosts.count) hosts in \(o.plan.blocks.count) blocks\(o.written ? " published to \(ws.config.publishDir)" : " (dry run, nothing written)")\n")

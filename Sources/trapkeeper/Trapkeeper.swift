@@ -51,6 +51,10 @@ func withWorkspace(_ common: CommonOptions, locked: Bool, _ body: (Workspace) th
     }
 }
 
+/// Large results parked here are not freed one object at a time before the process exits
+/// (freeing a 500 000-entry plan costs more than the OS reclaiming the pages).
+nonisolated(unsafe) var keptUntilExit: [Any] = []
+
 enum Console {
     static let isTerminal = isatty(2) == 1
 

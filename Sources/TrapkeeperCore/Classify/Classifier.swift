@@ -73,7 +73,8 @@ public struct Classifier: Sendable {
     }
 
     /// Classifies a normalised address by itself (rules: our domain, 1 valid, 2 protected, shape).
-    public func classify(address: String) -> AddressClass {
+    /// `probeShapes: false` skips the probe-shape check (publishing needs only rules 1 and 2).
+    public func classify(address: String, probeShapes: Bool = true) -> AddressClass {
         let u = address.utf8
         guard let at = u.lastIndex(of: 64) else { return .notOurs }
         let domain = String(address[u.index(after: at)...])
@@ -89,6 +90,7 @@ public struct Classifier: Sendable {
         if !Classifier.isValidUTF8(address) {
             return .malformed("not valid UTF-8")
         }
+        guard probeShapes else { return .unknown(probeShape: nil) }
         let shape = ProbeDetector.shape(localPart: local) { real in
             book.validity(of: "\(real)@\(domain)") != nil
         }

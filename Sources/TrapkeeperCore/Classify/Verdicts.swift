@@ -13,7 +13,7 @@ public struct HostDecision: Sendable {
 extension Classifier {
     /// Decides a stored address against the current valid list, protected names and delistings.
     public func decide(_ row: AddressRow, delisted: (kind: String, reason: String, at: Int64)?) -> TrapDecision {
-        switch classify(address: row.address) {
+        switch classify(address: row.address, probeShapes: false) {
         case .notOurs:
             return TrapDecision(isTrap: false, rule: "not in our exact domains (\(domains.joined(separator: ", ")))")
         case .malformed(let why):
@@ -52,6 +52,15 @@ public struct HostRule: Sendable {
         self.now = now
         self.ttl = Int64(ttlHours) * 3600
         self.neverBlock = neverBlock
+    }
+
+    /// The export decision alone, without building the explanation (publishing's hot path);
+    /// always the same answer as `decide(…).exported`.
+    public func isExported(_ h: HostRow, ip: IPAddress, delisted: Bool) -> Bool {
+        if neverBlock.contains(ip) || delisted || h.isVerifierHost { return false }
+        if let t = h.lastNonVerifierHit, t >= now - ttl, t <= now + HostRule.futureSlack { return true }
+        if let e = h.trappedExpire, e > now { return true }
+        return false
     }
 
     public func decide(_ h: HostRow, ip: IPAddress, delisted: (kind: String, reason: String, at: Int64)?) -> HostDecision {

@@ -172,8 +172,7 @@ public enum PublishJob {
         } catch let e as ConfigError {
             throw JobFailure(.cannotRun, "config error: \(e)")
         }
-        try ws.store.recordPublished(
-            traps: Set(plan.traps), hosts: Set(plan.hosts.map(\.description)), audit: plan.audit, at: now)
+        try ws.store.recordPublished(added: plan.added, removed: plan.removed, audit: plan.audit, at: now)
         return Outcome(plan: plan, guardVerdict: verdict, written: true)
     }
 }

@@ -100,11 +100,13 @@ extension TrapStore {
         }
     }
 
-    /// Address and roles of every stored address, without evidence (what publishing needs).
+    /// Address and roles of every stored address, sorted by bytes, without evidence (what
+    /// publishing needs).
     public func addressRoles() throws -> [(address: String, roles: AddressRoles)] {
         try read { db in
             var out: [(address: String, roles: AddressRoles)] = []
-            let rows = try Row.fetchCursor(db, sql: "SELECT address, roles FROM address")
+            // BINARY collation: byte order, which is the order spamtraps.txt is published in.
+            let rows = try Row.fetchCursor(db, sql: "SELECT address, roles FROM address ORDER BY address")
             while let r = try rows.next() {
                 out.append((r[0], AddressRoles(rawValue: r[1])))
             }
@@ -236,26 +238,25 @@ extension TrapStore {
         }
     }
 
-    /// Replaces the record of what is published and appends the audit rows, in one transaction.
+    /// Records what changed in the published lists and appends the audit rows, in one
+    /// transaction. `added`/`removed` are (kind, entry) with kind "trap" or "host".
     public func recordPublished(
-        traps: Set<String>, hosts: Set<String>, audit: [AuditRow], at: Int64
+        added: [(kind: String, entry: String)], removed: [(kind: String, entry: String)], audit: [AuditRow], at: Int64
     ) throws {
         try write { db in
-            for (kind, set) in [("trap", traps), ("host", hosts)] {
-                let old = Set(try String.fetchAll(db, sql: "SELECT entry FROM published WHERE kind = ?", arguments: [kind]))
-                let del = BulkStatement(try db.makeStatement(sql: "DELETE FROM published WHERE kind = ? AND entry = ?"))
-                for e in old.subtracting(set) {
-                    del.bind(1, kind)
-                    del.bind(2, e)
-                    try del.step()
-                }
-                let ins = BulkStatement(try db.makeStatement(sql: "INSERT INTO published (kind, entry, since) VALUES (?, ?, ?)"))
-                for e in set.subtracting(old) {
-                    ins.bind(1, kind)
-                    ins.bind(2, e)
-                    ins.bind(3, at)
-                    try ins.step()
-                }
+            let del = BulkStatement(try db.makeStatement(sql: "DELETE FROM published WHERE kind = ? AND entry = ?"))
+            for r in removed {
+                del.bind(1, r.kind)
+                del.bind(2, r.entry)
+                try del.step()
+            }
+            let ins = BulkStatement(
+                try db.makeStatement(sql: "INSERT OR IGNORE INTO published (kind, entry, since) VALUES (?, ?, ?)"))
+            for r in added {
+                ins.bind(1, r.kind)
+                ins.bind(2, r.entry)
+                ins.bind(3, at)
+                try ins.step()
             }
             let a = BulkStatement(try db.makeStatement(sql: "INSERT INTO audit (at, kind, entry, action, cause) VALUES (?, ?, ?, ?, ?)"))
             for row in audit {
@@ -266,6 +267,23 @@ extension TrapStore {
                 a.bind(5, row.cause)
                 try a.step()
             }
+        }
+    }
+
+    /// The published entries of a kind, sorted by bytes.
+    public func publishedSorted(kind: String) throws -> [String] {
+        try read { db in
+            try String.fetchAll(db, sql: "SELECT entry FROM published WHERE kind = ? ORDER BY entry", arguments: [kind])
+        }
+    }
+
+    /// The most recently published entries of a kind, newest first.
+    public func newestPublished(kind: String, limit: Int) throws -> [(String, Int64)] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT entry, since FROM published WHERE kind = ? ORDER BY since DESC, entry LIMIT ?",
+                arguments: [kind, limit]
+            ).map { ($0[0], $0[1]) }
         }
     }
 

@@ -120,3 +120,26 @@ func makeClassifier(valid: [String] = ["peter@bsdly.net", "peter@bsdly.com", "*@
         #expect(why.contains("verifier host"))
     }
 }
+
+@Suite struct HostRuleTests {
+    @Test func fastPathAgreesWithTheExplainedDecision() {
+        let now: Int64 = 1_700_000_000
+        let rule = HostRule(now: now, ttlHours: 24, neverBlock: NeverBlockList(extra: [CIDR("45.95.0.0/16")!]))
+        let times: [Int64?] = [nil, now - 90_000, now - 3_600, now + 3_600, now + 200_000]
+        for ip in ["5.188.10.182", "10.1.2.3", "45.95.1.1", "2001:67c::1"] {
+            for last in times {
+                for nonVerifier in times {
+                    for trapped in times {
+                        for delisted in [false, true] {
+                            let row = HostRow(
+                                ip: ip, firstHit: last, lastHit: last ?? nonVerifier, lastNonVerifierHit: nonVerifier,
+                                trappedExpire: trapped, hitEvidence: nil, hitTrap: nil, trappedEvidence: nil)
+                            let d = rule.decide(row, ip: IPAddress(ip)!, delisted: delisted ? ("ip", "r", 0) : nil)
+                            #expect(rule.isExported(row, ip: IPAddress(ip)!, delisted: delisted) == d.exported, "\(row) \(delisted)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
