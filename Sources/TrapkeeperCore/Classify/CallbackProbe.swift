@@ -132,12 +132,23 @@ public struct ProbeDetector: Sendable {
     /// tuple is a verification too, so it never makes the service's host a trapper.
     @inline(__always)
     static func isServiceFingerprint(sender s: UnsafeRawBufferPointer, helo: UnsafeRawBufferPointer?) -> Bool {
-        guard s.count == 16 || s.count == 17 else { return false }
-        let sender = String(decoding: s, as: UTF8.self)
-        let h = helo.map { AddressBook.lower(String(decoding: $0, as: UTF8.self)) }
-        if sender == aftershipSender { return h == nil || h == aftershipHelo }
-        if sender == reacherSender { return h == nil || h == reacherHelo }
+        // Bytes only: this runs for every trap hit.
+        if SpamdbLineParser.equals(s, "user@example.org") { return heloIs(helo, "localhost") }
+        if SpamdbLineParser.equals(s, "reacher@gmail.com") { return heloIs(helo, "gmail.com") }
         return false
+    }
+
+    /// Helo equal to `name` ignoring ASCII case, or no helo logged.
+    @inline(__always)
+    static func heloIs(_ helo: UnsafeRawBufferPointer?, _ name: StaticString) -> Bool {
+        guard let h = helo else { return true }
+        guard h.count == name.utf8CodeUnitCount else { return false }
+        for i in 0..<h.count {
+            let b = h[i]
+            let l = (b >= 65 && b <= 90) ? b + 32 : b
+            if l != name.utf8Start[i] { return false }
+        }
+        return true
     }
 
     /// Byte version of `isVerifierSender` for the hot path (`sender` normalised).

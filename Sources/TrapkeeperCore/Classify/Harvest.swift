@@ -447,7 +447,7 @@ public final class Harvest: @unchecked Sendable {
     /// shifted by it. Evidence already held here (earlier in the file) wins, as in one pass.
     public func absorb(_ other: Harvest, lineOffset: Int) {
         func shifted(_ encoded: String?) -> String? {
-            guard let encoded, var e = Evidence(encoded: encoded) else { return encoded }
+            guard lineOffset != 0, let encoded, var e = Evidence(encoded: encoded) else { return encoded }
             if e.file == file { e.line += lineOffset }
             return e.encoded
         }

@@ -40,7 +40,8 @@ public struct DumpParser {
     }
 
     public mutating func parse(
-        fd: Int32, name: String, range: Range<Int64>? = nil, _ handler: (RawRecord) throws -> Void
+        fd: Int32, name: String, range: Range<Int64>? = nil, linesBefore: Int = 0,
+        _ handler: (RawRecord) throws -> Void
     ) throws -> ParseReport {
         var report = ParseReport(source: source, file: name)
         var decided: SourceFormat? = format == .auto ? nil : format
@@ -48,8 +49,8 @@ public struct DumpParser {
         var clock = self.clock
         defer { self.clock = clock }
         do {
-            report.bytes = try LineReader.forEachLine(fd: fd, range: range) { line, number, tooLong in
-                report.lines = number
+            report.bytes = try LineReader.forEachLine(fd: fd, range: range, linesBefore: linesBefore) { line, number, tooLong in
+                report.lines = number - linesBefore
                 if tooLong {
                     report.reject(line: number, reason: "line longer than \(LineReader.maxLineBytes) bytes", bytes: line)
                     return

@@ -76,19 +76,29 @@ extension ClassifyJob {
         let ranges = chunkRanges(fd: fd, size: size, parts: cores)
         let harvests = (0..<ranges.count).map { i in i == 0 ? harvest : Harvest(classifier: ws.classifier, now: now) }
         for h in harvests.dropFirst() { h.beginInput(source: input.source, file: file) }
+        // Pass 1 (parallel, memory speed): lines per chunk, so every chunk numbers its lines
+        // (evidence, rejects) exactly as one pass would.
+        let counts = LineCounts(count: ranges.count)
+        DispatchQueue.concurrentPerform(iterations: ranges.count) { i in
+            counts.set(i, LineReader.countNewlines(fd: fd, range: ranges[i]))
+        }
+        var linesBefore = [0]
+        for i in 0..<(ranges.count - 1) { linesBefore.append(linesBefore[i] + counts.get(i)) }
+        let offsets = linesBefore
+        // Pass 2 (parallel): parse and harvest each chunk.
         let results = ChunkResults(count: ranges.count)
         let zone = ws.config.logTimeZone
         DispatchQueue.concurrentPerform(iterations: ranges.count) { i in
             var parser = DumpParser(source: input.source, format: format, now: now, logTimeZone: zone)
             let h = harvests[i]
-            results.set(i, Result { try parser.parse(fd: fd, name: file, range: ranges[i]) { h.add($0) } })
+            results.set(i, Result { try parser.parse(fd: fd, name: file, range: ranges[i], linesBefore: offsets[i]) { h.add($0) } })
         }
         var report = try results.get(0)
         report.format = format
         for i in 1..<ranges.count {
             let r = try results.get(i)
-            harvest.absorb(harvests[i], lineOffset: report.lines)
-            report.absorb(r, lineOffset: report.lines)
+            harvest.absorb(harvests[i], lineOffset: 0)
+            report.absorb(r, lineOffset: 0)
         }
         return report
     }
@@ -116,6 +126,22 @@ extension ClassifyJob {
         }
         cuts.append(size)
         return (0..<(cuts.count - 1)).map { cuts[$0]..<cuts[$0 + 1] }
+    }
+
+    final class LineCounts: @unchecked Sendable {
+        private var counts: [Int]
+        private let lock = NSLock()
+        init(count: Int) { counts = Array(repeating: 0, count: count) }
+        func set(_ i: Int, _ n: Int) {
+            lock.lock()
+            counts[i] = n
+            lock.unlock()
+        }
+        func get(_ i: Int) -> Int {
+            lock.lock()
+            defer { lock.unlock() }
+            return counts[i]
+        }
     }
 
     final class ChunkResults: @unchecked Sendable {
