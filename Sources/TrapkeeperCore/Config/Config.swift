@@ -96,13 +96,19 @@ public struct Config: Sendable {
             throw ConfigError(file: file, "the config file is not UTF-8")
         }
         let lines = text.components(separatedBy: "\n")
-        func lineOf(_ key: String, after start: Int = 0) -> Int? {
-            for (i, raw) in lines.enumerated() where i >= start {
-                let t = raw.trimmingCharacters(in: .whitespaces)
-                if t.hasPrefix(key) {
-                    let rest = t.dropFirst(key.count).trimmingCharacters(in: .whitespaces)
-                    if rest.hasPrefix("=") { return i + 1 }
+        /// The line that sets `key` (bare, quoted or as the last part of a dotted key), searching
+        /// lines `start..<end` (0-based).
+        func lineOf(_ key: String, after start: Int = 0, before end: Int? = nil) -> Int? {
+            let stop = min(end ?? lines.count, lines.count)
+            guard start < stop else { return nil }
+            for i in start..<stop {
+                var t = Substring(lines[i].trimmingCharacters(in: .whitespaces))
+                guard let eq = t.firstIndex(of: "=") else { continue }
+                t = t[..<eq]
+                let parts = t.split(separator: ".").map {
+                    $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
                 }
+                if parts.last == key { return i + 1 }
             }
             return nil
         }
@@ -223,8 +229,10 @@ public struct Config: Sendable {
             var seen: [String: Int] = [:]
             for (index, item) in arr.enumerated() {
                 let header = index < sourceHeaderLines.count ? sourceHeaderLines[index] : nil
+                let nextHeader = index + 1 < sourceHeaderLines.count ? sourceHeaderLines[index + 1] - 1 : nil
                 func serr(_ key: String?, _ message: String) -> ConfigError {
-                    let line = key.flatMap { lineOf($0, after: (header ?? 1) - 1) } ?? header
+                    // search only this table's lines: a key missing here must not point at the next table
+                    let line = key.flatMap { lineOf($0, after: (header ?? 1) - 1, before: nextHeader) } ?? header
                     return ConfigError(file: file, line: line, "source #\(index + 1): \(message)")
                 }
                 guard let t = item.table else { throw serr(nil, "must be a table") }
@@ -260,7 +268,10 @@ public struct Config: Sendable {
                     guard let v = t[key] else { return nil }
                     guard let s = v.string, !s.isEmpty else { throw serr(key, "'\(key)' must be a file path") }
                     let p = resolve(s)
-                    guard FileManager.default.isReadableFile(atPath: p) else {
+                    var isDirectory: ObjCBool = false
+                    guard FileManager.default.fileExists(atPath: p, isDirectory: &isDirectory), !isDirectory.boolValue,
+                        FileManager.default.isReadableFile(atPath: p)
+                    else {
                         throw serr(key, "'\(key)' file \(p) cannot be read")
                     }
                     return p

@@ -96,7 +96,7 @@ struct LineReader {
             let rest = end - start
             if skipping {
                 filled = 0  // still inside an overlong line: drop it
-            } else if rest >= maxLineBytes {
+            } else if rest > maxLineBytes {
                 try emit(start, start + maxLineBytes, tooLong: true)
                 skipping = true
                 filled = 0

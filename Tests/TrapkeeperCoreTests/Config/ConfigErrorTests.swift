@@ -70,6 +70,28 @@ import Testing
         #expect(e2?.line == 6)
     }
 
+    @Test func aFolderIsNotACredentialFile() {
+        let dir = TempDir()
+        dir.write("valid.txt", "peter@bsdly.com\n")
+        try? FileManager.default.createDirectory(atPath: dir.file("certs"), withIntermediateDirectories: true)
+        let path = dir.write("t.toml", base + "[[sources]]\nname = \"fw\"\nurl = \"https://x/\"\nca_file = \"certs\"\n")
+        #expect(throws: ConfigError.self) { try Config.load(path: path) }
+    }
+
+    @Test func aNamelessSourceIsReportedAtItsOwnHeader() {
+        let (e, _) = load(base + "[[sources]]\nurl = \"a\"\n[[sources]]\nname = \"fw\"\nurl = \"b\"\n")
+        #expect(e?.line == 3)
+        #expect(e?.message.contains("source #1") == true)
+    }
+
+    @Test func quotedAndDottedUnknownKeysHaveLines() {
+        let (e, _) = load(base + "\"publsh_dir\" = \"x\"\n")
+        #expect(e?.line == 3)
+        let (e2, _) = load(base + "guards.max_shrunk = 3\n")
+        #expect(e2?.line == 3)
+        #expect(e2?.message.contains("max_shrunk") == true)
+    }
+
     @Test func refusesOtherSchemes() {
         let (e, _) = load(base + "[[sources]]\nname = \"fw\"\nurl = \"ftp://x/dump\"\n")
         #expect(e?.line == 5)

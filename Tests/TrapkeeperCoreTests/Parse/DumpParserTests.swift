@@ -78,6 +78,26 @@ func parseFile(_ path: String, format: SourceFormat = .auto) throws -> ([ParsedR
         #expect(last == "<u299999@example.org>")
     }
 
+    @Test func aLineOfExactlyTheLimitIsTheSameEverywhere() throws {
+        // 65 536 bytes is allowed; where it falls relative to the 1 MiB read boundary must not matter.
+        let dir = TempDir()
+        let long = Array(repeating: UInt8(ascii: "x"), count: LineReader.maxLineBytes)
+        let filler = Array("WHITE|1.2.3.4|||1|2|3|4|5\n".utf8)
+        var atStart = long + [10]
+        atStart += filler
+        var atBoundary: [UInt8] = []
+        while atBoundary.count + filler.count <= LineReader.chunkBytes { atBoundary += filler }
+        atBoundary += Array(repeating: UInt8(ascii: "#"), count: LineReader.chunkBytes - atBoundary.count - 1) + [10]
+        #expect(atBoundary.count == LineReader.chunkBytes)
+        atBoundary += long + [10]
+        let (_, r1) = try parseFile(dir.write("a", bytes: atStart), format: .spamdb)
+        let (_, r2) = try parseFile(dir.write("b", bytes: atBoundary), format: .spamdb)
+        let long1 = r1.firstRejects.first { $0.line == 1 }
+        let long2 = r2.firstRejects.last
+        #expect(long1?.reason == long2?.reason, "\(String(describing: long1)) vs \(String(describing: long2))")
+        #expect(long2?.reason.contains("longer than") == false)
+    }
+
     @Test func missingFileIsAClearError() {
         #expect(throws: ParseError.self) { try parseFile("/nonexistent/dump") }
     }
