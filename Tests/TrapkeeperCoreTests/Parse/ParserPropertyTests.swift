@@ -4,18 +4,6 @@ import Testing
 
 /// Any line in → exactly one of: a record, an ignored line, a counted reject. Never a crash.
 @Suite struct ParserPropertyTests {
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
-
     static let seeds = [
         "GREY|198.51.100.7|mail.example.net|<news-123@example.net>|<Alice@Example.ORG>|1718000000|1718014400|1718014400|1|0",
         "GREY|203.0.113.9|<>|<postmaster@example.org>|1718000100|1718001990|1718014500|3|0",
@@ -28,7 +16,7 @@ import Testing
         "Aug 19 14:40:02 delilah spamd[26915]: (BLACK) 5.188.10.182: <akuolsymwt@bsdly.com> -> <qwertz.asdf@bsdly.com>",
     ]
 
-    static func mutate(_ line: [UInt8], _ rng: inout SplitMix) -> [UInt8] {
+    static func mutate(_ line: [UInt8], _ rng: inout SeededRandom) -> [UInt8] {
         var b = line
         for _ in 0..<(1 + rng.below(4)) {
             switch rng.below(8) {
@@ -47,7 +35,7 @@ import Testing
 
     @Test(arguments: [SourceFormat.spamdb, .spamdLog, .auto])
     func everyLineIsAccountedFor(format: SourceFormat) throws {
-        var rng = SplitMix(state: 42)
+        var rng = SeededRandom(state: 42)
         var bytes: [UInt8] = []
         let n = 5000
         for _ in 0..<n {
@@ -75,7 +63,7 @@ import Testing
     }
 
     @Test func harvestNeverTrapsGarbageOutsideOurDomains() throws {
-        var rng = SplitMix(state: 7)
+        var rng = SeededRandom(state: 7)
         let s = try Scene()
         var text = ""
         for _ in 0..<2000 {

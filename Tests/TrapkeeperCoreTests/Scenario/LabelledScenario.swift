@@ -206,14 +206,5 @@ struct HostRecord: Sendable {
     }
 }
 
-/// Sebastiano Vigna's SplitMix64, so the scenario is the same on every platform and run.
-struct ScenarioRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The scenario's generator: the shared SplitMix64.
+typealias ScenarioRandom = SeededRandom
