@@ -20,8 +20,6 @@ public final class Harvest: @unchecked Sendable {
         public var firstSeen: Int64
         public var lastSeen: Int64
         public var evidence: Evidence?
-        /// Trap evidence is kept once the address is unknown: a recipient sighting beats a sender one.
-        var evidenceRank: Int
     }
 
     public struct HostInfo: Sendable {
@@ -163,7 +161,7 @@ public final class Harvest: @unchecked Sendable {
             let st = addressStat[i]
             return AddressInfo(
                 address: addressText[i], addressClass: addressClass[i], roles: AddressRoles(rawValue: Int(st.roles)),
-                firstSeen: st.first, lastSeen: st.last, evidence: addressEvidence[i].flatMap(Evidence.init(encoded:)), evidenceRank: 0)
+                firstSeen: st.first, lastSeen: st.last, evidence: addressEvidence[i].flatMap(Evidence.init(encoded:)))
         }
     }
 

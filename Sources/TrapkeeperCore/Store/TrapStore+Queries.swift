@@ -287,17 +287,6 @@ extension TrapStore {
         }
     }
 
-    /// When each published trap was first published (for "newest additions").
-    public func publishedSince(kind: String) throws -> [String: Int64] {
-        try read { db in
-            var out: [String: Int64] = [:]
-            for r in try Row.fetchAll(db, sql: "SELECT entry, since FROM published WHERE kind = ?", arguments: [kind]) {
-                out[r[0]] = r[1]
-            }
-            return out
-        }
-    }
-
     // MARK: runs and sources
 
     public func beginRun(command: String, now: Int64) throws -> Int64 {

@@ -12,7 +12,6 @@ extension TrapStore {
                         roles INTEGER NOT NULL,
                         first_seen INTEGER NOT NULL,
                         last_seen INTEGER NOT NULL,
-                        evidence_rank INTEGER NOT NULL,
                         evidence TEXT NOT NULL
                     ) WITHOUT ROWID;
                     CREATE TABLE host (

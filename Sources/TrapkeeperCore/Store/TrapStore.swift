@@ -62,8 +62,8 @@ public final class TrapStore {
         try write { db in
             let addr = try db.makeStatement(
                 sql: """
-                    INSERT INTO address (address, roles, first_seen, last_seen, evidence_rank, evidence)
-                    VALUES (?, ?, ?, ?, ?, ?)
+                    INSERT INTO address (address, roles, first_seen, last_seen, evidence)
+                    VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT(address) DO UPDATE SET
                         roles = roles | excluded.roles,
                         last_seen = max(last_seen, excluded.last_seen)
@@ -82,8 +82,7 @@ public final class TrapStore {
                 addrBulk.bind(2, roles.rawValue)
                 addrBulk.bind(3, first)
                 addrBulk.bind(4, last)
-                addrBulk.bind(5, 0)
-                addrBulk.bind(6, ev)
+                addrBulk.bind(5, ev)
                 try addrBulk.step()
             }
             let host = try db.makeStatement(
