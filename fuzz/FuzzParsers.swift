@@ -1,10 +1,11 @@
+import Foundation
+
 // libFuzzer entry point for the dump and log parsers (built by fuzz/run, not by SwiftPM).
 // Every input is written to a pipe and parsed as a spamdb dump, as a spamd log and
 // with format detection; each line must end up as exactly one record, ignored line or reject.
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzParsers(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
@@ -21,7 +22,8 @@ public func fuzzParsers(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         close(fds[1])
         let fd = fds[0]
         defer { close(fd) }
-        var parser = DumpParser(source: "fuzz", format: format, now: 1_503_150_000, logTimeZone: TimeZone(identifier: "UTC")!)
+        var parser = DumpParser(
+            source: "fuzz", format: format, now: 1_503_150_000, logTimeZone: TimeZone(identifier: "UTC")!)
         var records = 0
         let report: ParseReport
         do {

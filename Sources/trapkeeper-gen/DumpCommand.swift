@@ -44,7 +44,8 @@ struct DumpCommand: ParsableCommand {
             var report = generator.counts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
             report.append("bytes: \(writer.bytesWritten)")
             if let d = distinctRecipients {
-                report.append("distinct trap recipients (sequential picks): \(generator.distinctTrapsWritten) of \(d) requested")
+                report.append(
+                    "distinct trap recipients (sequential picks): \(generator.distinctTrapsWritten) of \(d) requested")
             }
             printError(report.joined(separator: "\n"))
         }

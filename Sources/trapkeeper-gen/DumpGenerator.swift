@@ -100,7 +100,8 @@ struct DumpGenerator {
             probe(w, first: first, kind: kind, oldFormat: oldFormat)
         } else {
             let legit = kind >= 700 && kind < 900 && rng.chance(0.7)
-            let host = legit
+            let host =
+                legit
                 ? DumpGenerator.legitHostBase + UInt64(rng.skewed(2000, exponent: 2))
                 : UInt64(rng.skewed(options.hostPoolSize, exponent: 2))
             let ip = hostAddress(host)
@@ -274,7 +275,8 @@ struct DumpGenerator {
     private mutating func white(_ w: ByteWriter) {
         w.bytes(Vocabulary.whiteTag)
         let legit = rng.chance(0.8)
-        let host = legit
+        let host =
+            legit
             ? DumpGenerator.legitHostBase + UInt64(rng.skewed(2000, exponent: 2))
             : UInt64(rng.skewed(options.hostPoolSize, exponent: 2))
         writeIP(w, hostAddress(host))

@@ -2,7 +2,8 @@ import ArgumentParser
 import TrapkeeperCore
 
 struct Aggregate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "IPs/CIDRs in (one per line), minimal exact CIDR cover out.")
+    static let configuration = CommandConfiguration(
+        abstract: "IPs/CIDRs in (one per line), minimal exact CIDR cover out.")
 
     @Argument(help: "Input file (default: standard input).") var file: String?
 
@@ -14,7 +15,9 @@ struct Aggregate: ParsableCommand {
             } catch {
                 throw JobFailure(.cannotRun, "\(file ?? "stdin"): \(error)")
             }
-            for r in input.rejects.prefix(5) { Console.error("\(file ?? "stdin"):\(r.line): not an address or CIDR: \(r.text)") }
+            for r in input.rejects.prefix(5) {
+                Console.error("\(file ?? "stdin"):\(r.line): not an address or CIDR: \(r.text)")
+            }
             _ = AddressListReader.write(CIDRAggregator.aggregate(blocks: input.hosts), to: 1)
             return input.rejects.isEmpty ? .ok : .partial
         }

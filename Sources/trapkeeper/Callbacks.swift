@@ -3,7 +3,8 @@ import Foundation
 import TrapkeeperCore
 
 struct Callbacks: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Callback probes seen: ip, helo, probe address, decoded time.")
+    static let configuration = CommandConfiguration(
+        abstract: "Callback probes seen: ip, helo, probe address, decoded time.")
 
     @OptionGroup var common: CommonOptions
     @Option(name: .long, help: "text or json") var format: String = "text"
@@ -28,7 +29,8 @@ struct Callbacks: ParsableCommand {
                 for r in rows {
                     var line = "\(r.ip)\thelo \(r.helo ?? "-")\t\(r.probeAddress)\t\(r.kind)"
                     if let t = r.probeTime {
-                        line += "\tprobe made \(TimeText.utc(t)), seen \(TimeText.utc(r.seen)) (\(TimeText.duration(r.seen - t)) later)"
+                        line +=
+                            "\tprobe made \(TimeText.utc(t)), seen \(TimeText.utc(r.seen)) (\(TimeText.duration(r.seen - t)) later)"
                     } else {
                         line += "\tseen \(TimeText.utc(r.seen))"
                     }

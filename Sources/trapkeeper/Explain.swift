@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TrapkeeperCore
 
 struct Explain: ParsableCommand {
@@ -57,5 +58,3 @@ enum DelistKey {
         return (Classifier.normalize(entry), "address")
     }
 }
-
-import Foundation

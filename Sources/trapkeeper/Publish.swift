@@ -21,12 +21,18 @@ struct Publish: ParsableCommand {
                     workspace: ws, now: common.time, force: force, keepPreviousHosts: false, dryRun: dryRun,
                     reporter: Console.reporter(verbose: verbose))
                 keptUntilExit.append(o)
-                try ws.store.finishRun(id: runID, exitCode: 0, traps: o.plan.traps.count, hosts: o.plan.hosts.count, validCount: nil, message: nil)
+                try ws.store.finishRun(
+                    id: runID, exitCode: 0, traps: o.plan.traps.count, hosts: o.plan.hosts.count, validCount: nil,
+                    message: nil)
                 if verbose || dryRun {
-                    Console.out("\(o.plan.traps.count) traps, \(o.plan.hosts.count) hosts in \(o.plan.blocks.count) blocks\(o.written ? " published to \(ws.config.publishDir)" : " (dry run, nothing written)")\n")
+                    Console.out(
+                        "\(o.plan.traps.count) traps, \(o.plan.hosts.count) hosts in \(o.plan.blocks.count) blocks\(o.written ? " published to \(ws.config.publishDir)" : " (dry run, nothing written)")\n"
+                    )
                 }
             } catch let f as JobFailure {
-                try? ws.store.finishRun(id: runID, exitCode: Int(f.status.rawValue), traps: nil, hosts: nil, validCount: nil, message: f.message)
+                try? ws.store.finishRun(
+                    id: runID, exitCode: Int(f.status.rawValue), traps: nil, hosts: nil, validCount: nil,
+                    message: f.message)
                 throw f
             }
             return .ok

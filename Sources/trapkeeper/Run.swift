@@ -13,7 +13,8 @@ struct Run: ParsableCommand {
         try execute {
             let ws = try Workspace.open(configPath: common.config)
             return try NightlyRun.run(
-                workspace: ws, now: common.time, dryRun: dryRun, force: force, reporter: Console.reporter(verbose: verbose))
+                workspace: ws, now: common.time, dryRun: dryRun, force: force,
+                reporter: Console.reporter(verbose: verbose))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TrapkeeperCore
 
 @Suite struct IPAddressTests {

@@ -62,7 +62,8 @@ struct ByteKeyTable {
 
     @inline(__always)
     private func equal(_ idx: Int, _ key: UnsafeRawBufferPointer) -> Bool {
-        Int(lengths[idx]) == key.count && (key.count == 0 || memcmp(arena + offsets[idx], key.baseAddress!, key.count) == 0)
+        Int(lengths[idx]) == key.count
+            && (key.count == 0 || memcmp(arena + offsets[idx], key.baseAddress!, key.count) == 0)
     }
 
     /// The index of `key`, inserting it when new; `inserted` tells which.

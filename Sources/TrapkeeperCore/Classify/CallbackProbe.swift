@@ -50,7 +50,9 @@ public struct ProbeDetector: Sendable {
         let u = local.utf8
         guard let lastByte = u.last else { return nil }
         let n = u.count
-        guard lastByte == UInt8(ascii: "g") || n == 32 || n == 15 || (lastByte >= 48 && lastByte <= 57) else { return nil }
+        guard lastByte == UInt8(ascii: "g") || n == 32 || n == 15 || (lastByte >= 48 && lastByte <= 57) else {
+            return nil
+        }
         let bytes = Array(u)
         if let exim = eximShape(bytes) { return exim }
         if bytes.count == 32 && bytes.allSatisfy(isLowerAlnum) { return .aftership }
@@ -96,25 +98,32 @@ public struct ProbeDetector: Sendable {
             guard abs(seen - epoch) <= window else { return nil }
             return CallbackProbe(
                 shape: shape,
-                rule: "Exim callout=random probe from \(verifier): embedded epoch \(epoch) is \(seen - epoch) s before it was seen (window ±\(window / 86400) days)",
+                rule:
+                    "Exim callout=random probe from \(verifier): embedded epoch \(epoch) is \(seen - epoch) s before it was seen (window ±\(window / 86400) days)",
                 probeTime: epoch)
         case .aftership:
             guard sender == ProbeDetector.aftershipSender, helo == nil || helo == ProbeDetector.aftershipHelo else {
                 return nil
             }
             return CallbackProbe(
-                shape: shape, rule: "AfterShip email-verifier probe: 32-character local part, sender <\(sender)>, helo \(helo ?? "(not logged)")",
+                shape: shape,
+                rule:
+                    "AfterShip email-verifier probe: 32-character local part, sender <\(sender)>, helo \(helo ?? "(not logged)")",
                 probeTime: nil)
         case .reacher:
-            guard sender == ProbeDetector.reacherSender, helo == nil || helo == ProbeDetector.reacherHelo else { return nil }
+            guard sender == ProbeDetector.reacherSender, helo == nil || helo == ProbeDetector.reacherHelo else {
+                return nil
+            }
             return CallbackProbe(
-                shape: shape, rule: "Reacher probe: 15-character local part, sender <\(sender)>, helo \(helo ?? "(not logged)")",
+                shape: shape,
+                rule: "Reacher probe: 15-character local part, sender <\(sender)>, helo \(helo ?? "(not logged)")",
                 probeTime: nil)
         case .snert(let real):
             guard ProbeDetector.isVerifierSender(sender) else { return nil }
             return CallbackProbe(
                 shape: shape,
-                rule: "SnertSoft milter-ahead probe: '\(real)' reversed plus a check digit, verifier sender <\(sender)>",
+                rule:
+                    "SnertSoft milter-ahead probe: '\(real)' reversed plus a check digit, verifier sender <\(sender)>",
                 probeTime: nil)
         }
     }
@@ -158,6 +167,7 @@ public struct ProbeDetector: Sendable {
         guard let at = s.lastIndex(of: UInt8(ascii: "@")) else { return false }
         let local = UnsafeRawBufferPointer(rebasing: s[0..<at])
         if SpamdbLineParser.equals(local, "postmaster") { return true }
-        return local.count >= 13 && SpamdbLineParser.equals(UnsafeRawBufferPointer(rebasing: local[0..<13]), "double-bounce")
+        return local.count >= 13
+            && SpamdbLineParser.equals(UnsafeRawBufferPointer(rebasing: local[0..<13]), "double-bounce")
     }
 }

@@ -68,7 +68,9 @@ public final class Harvest: @unchecked Sendable {
     public private(set) var callbackIncidents: [CallbackIncident] = []
     /// First few malformed addresses in our domains (source, file:line, reason).
     public var malformedExamples: [String] {
-        malformedSeen.map { "source '\($0.source)': \($0.file):\($0.line): address in our domain not usable (\($0.why)): \($0.text)" }
+        malformedSeen.map {
+            "source '\($0.source)': \($0.file):\($0.line): address in our domain not usable (\($0.why)): \($0.text)"
+        }
     }
     private var malformedSeen: [(source: String, file: String, line: Int, why: String, text: String)] = []
 
@@ -121,7 +123,9 @@ public final class Harvest: @unchecked Sendable {
         domainBuffer = .allocate(byteCount: max(1, packed.reduce(0) { $0 + $1.count }), alignment: 8)
         var offset = 0
         for d in packed {
-            d.withUnsafeBytes { (domainBuffer.baseAddress! + offset).copyMemory(from: $0.baseAddress!, byteCount: d.count) }
+            d.withUnsafeBytes {
+                (domainBuffer.baseAddress! + offset).copyMemory(from: $0.baseAddress!, byteCount: d.count)
+            }
             domainSpans.append((offset, d.count))
             offset += d.count
         }
@@ -169,7 +173,8 @@ public final class Harvest: @unchecked Sendable {
     public func forEachAddress(_ body: (String, AddressRoles, Int64, Int64, () -> String?) throws -> Void) rethrows {
         for i in 0..<addressText.count where addressStat[i].roles != 0 {
             let st = addressStat[i]
-            try body(addressText[i], AddressRoles(rawValue: Int(st.roles)), st.first, st.last, { self.addressEvidence[i] })
+            try body(
+                addressText[i], AddressRoles(rawValue: Int(st.roles)), st.first, st.last, { self.addressEvidence[i] })
         }
     }
 
@@ -277,7 +282,11 @@ public final class Harvest: @unchecked Sendable {
         out.append(sep)
         if r.kind.isTuple { ParseReport.appendPrintable(r.from, limit: 300, to: &out) } else { out.append(0) }
         out.append(sep)
-        if r.kind == .white || r.kind == .trapped { out.append(0) } else { ParseReport.appendPrintable(r.to, limit: 300, to: &out) }
+        if r.kind == .white || r.kind == .trapped {
+            out.append(0)
+        } else {
+            ParseReport.appendPrintable(r.to, limit: 300, to: &out)
+        }
         out.append(sep)
         out.append(contentsOf: String(r.kind == .spamtrap ? now : r.time).utf8)
         return String(decoding: out, as: UTF8.self)
@@ -287,11 +296,13 @@ public final class Harvest: @unchecked Sendable {
     public func forEachHost(_ body: (IPAddress, HostStatView) throws -> Void) rethrows {
         for (i, ip) in hostTable.all.enumerated() {
             let st = hostStat[i]
-            try body(ip, HostStatView(
-                firstHit: st.hits > 0 ? st.firstHit : nil, lastHit: st.hits > 0 ? st.lastHit : nil,
-                lastNonVerifierHit: st.lastNonVerifierHit == .min ? nil : st.lastNonVerifierHit,
-                trappedExpire: st.trappedExpire == .min ? nil : st.trappedExpire,
-                hitEvidence: hostHitEvidence[i], hitTrap: hostHitTrap[i], trappedEvidence: hostTrappedEvidence[i]))
+            try body(
+                ip,
+                HostStatView(
+                    firstHit: st.hits > 0 ? st.firstHit : nil, lastHit: st.hits > 0 ? st.lastHit : nil,
+                    lastNonVerifierHit: st.lastNonVerifierHit == .min ? nil : st.lastNonVerifierHit,
+                    trappedExpire: st.trappedExpire == .min ? nil : st.trappedExpire,
+                    hitEvidence: hostHitEvidence[i], hitTrap: hostHitTrap[i], trappedEvidence: hostTrappedEvidence[i]))
         }
     }
 
@@ -386,7 +397,10 @@ public final class Harvest: @unchecked Sendable {
                     break
                 }
                 sighting(idx, role: .recipient, time: r.time, r)
-                hit(r, trap: idx, verifier: ProbeDetector.isVerifierSender(bytes: from) || ProbeDetector.isServiceFingerprint(sender: from, helo: r.helo))
+                hit(
+                    r, trap: idx,
+                    verifier: ProbeDetector.isVerifierSender(bytes: from)
+                        || ProbeDetector.isServiceFingerprint(sender: from, helo: r.helo))
             default:
                 break
             }
@@ -450,12 +464,14 @@ public final class Harvest: @unchecked Sendable {
             return e.encoded
         }
         for j in 0..<other.addressText.count {
-            let idx: Int = other.addressText[j].utf8.withContiguousStorageIfAvailable { buf in
-                table.index(of: UnsafeRawBufferPointer(buf)).index
-            } ?? {
-                var copy = other.addressText[j]
-                return copy.withUTF8 { table.index(of: UnsafeRawBufferPointer($0)).index }
-            }()
+            let idx: Int =
+                other.addressText[j].utf8.withContiguousStorageIfAvailable { buf in
+                    table.index(of: UnsafeRawBufferPointer(buf)).index
+                }
+                ?? {
+                    var copy = other.addressText[j]
+                    return copy.withUTF8 { table.index(of: UnsafeRawBufferPointer($0)).index }
+                }()
             if idx == addressText.count {
                 addressText.append(other.addressText[j])
                 addressClass.append(other.addressClass[j])
@@ -485,7 +501,8 @@ public final class Harvest: @unchecked Sendable {
                 h.trappedExpire = o.trappedExpire
                 hostTrappedEvidence[i] = shifted(other.hostTrappedEvidence[j])
             }
-            let takeHit = (!h.hasHitEvidence && o.hasHitEvidence) || (!h.hasNonVerifierEvidence && o.hasNonVerifierEvidence)
+            let takeHit =
+                (!h.hasHitEvidence && o.hasHitEvidence) || (!h.hasNonVerifierEvidence && o.hasNonVerifierEvidence)
             if takeHit {
                 hostHitEvidence[i] = shifted(other.hostHitEvidence[j])
                 hostHitTrap[i] = other.hostHitTrap[j]

@@ -27,13 +27,15 @@ extension Classifier {
                 return TrapDecision(isTrap: false, rule: "delisted by operator at \(TimeText.utc(d.at)): \(d.reason)")
             }
             if row.roles.contains(.spamtrap) {
-                return TrapDecision(isTrap: true, rule: "rule 4, trap: SPAMTRAP entry of a firewall, not valid or protected")
+                return TrapDecision(
+                    isTrap: true, rule: "rule 4, trap: SPAMTRAP entry of a firewall, not valid or protected")
             }
             if row.roles.contains(.recipient) {
                 return TrapDecision(isTrap: true, rule: "rule 4, trap: unknown recipient in our domain")
             }
             if harvestSenders {
-                return TrapDecision(isTrap: true, rule: "rule 4, trap: unknown (forged) sender in our domain (harvest_senders)")
+                return TrapDecision(
+                    isTrap: true, rule: "rule 4, trap: unknown (forged) sender in our domain (harvest_senders)")
             }
             return TrapDecision(isTrap: false, rule: "seen only as a sender and harvest_senders is off")
         }
@@ -63,7 +65,9 @@ public struct HostRule: Sendable {
         return false
     }
 
-    public func decide(_ h: HostRow, ip: IPAddress, delisted: (kind: String, reason: String, at: Int64)?) -> HostDecision {
+    public func decide(_ h: HostRow, ip: IPAddress, delisted: (kind: String, reason: String, at: Int64)?)
+        -> HostDecision
+    {
         if let block = neverBlock.matchingBlock(ip) {
             return HostDecision(exported: false, rule: "never-block: inside \(block)")
         }
@@ -73,7 +77,9 @@ public struct HostRule: Sendable {
         if h.isVerifierHost {
             return HostDecision(
                 exported: false,
-                rule: "verifier host: every trap hit was a callback probe or carried a verifier-shaped sender (<>, postmaster@, double-bounce@) — a verifier or backscatter, not a spammer")
+                rule:
+                    "verifier host: every trap hit was a callback probe or carried a verifier-shaped sender (<>, postmaster@, double-bounce@) — a verifier or backscatter, not a spammer"
+            )
         }
         if let t = h.lastNonVerifierHit, t >= now - ttl, t <= now + HostRule.futureSlack {
             return HostDecision(
@@ -86,7 +92,9 @@ public struct HostRule: Sendable {
         if let t = h.lastNonVerifierHit {
             return HostDecision(
                 exported: false,
-                rule: "last trap hit \(TimeText.utc(t)) is outside host_ttl_hours (\(ttl / 3600) h) and no live TRAPPED entry")
+                rule:
+                    "last trap hit \(TimeText.utc(t)) is outside host_ttl_hours (\(ttl / 3600) h) and no live TRAPPED entry"
+            )
         }
         if let e = h.trappedExpire {
             return HostDecision(exported: false, rule: "TRAPPED entry expired at \(TimeText.utc(e))")

@@ -150,7 +150,9 @@ public struct Config: Sendable {
         guard let domainsValue = table["domains"] else {
             throw ConfigError(file: file, "'domains' is required: the domains whose unknown addresses become traps")
         }
-        guard let domainArray = domainsValue.array else { throw err("domains", "'domains' must be an array of strings") }
+        guard let domainArray = domainsValue.array else {
+            throw err("domains", "'domains' must be an array of strings")
+        }
         var domains: [String] = []
         for v in domainArray {
             guard let s = v.string, Config.isPlausibleDomain(s) else {
@@ -161,7 +163,8 @@ public struct Config: Sendable {
         guard !domains.isEmpty else { throw err("domains", "'domains' is empty") }
 
         guard let valid = try string("valid_addresses") else {
-            throw ConfigError(file: file, "'valid_addresses' is required: the file of real addresses that must never be trapped")
+            throw ConfigError(
+                file: file, "'valid_addresses' is required: the file of real addresses that must never be trapped")
         }
         let delimiter = try string("recipient_delimiter") ?? ""
         let protected = try string("protected").map(resolve)
@@ -170,7 +173,8 @@ public struct Config: Sendable {
             guard let a = v.array else { throw err("never_block", "'never_block' must be an array of CIDR strings") }
             for item in a {
                 guard let s = item.string, CIDR(s) != nil else {
-                    throw err("never_block", "'never_block' holds \(item.debugDescription), which is not an address or CIDR")
+                    throw err(
+                        "never_block", "'never_block' holds \(item.debugDescription), which is not an address or CIDR")
                 }
                 neverBlock.append(s)
             }
@@ -195,7 +199,8 @@ public struct Config: Sendable {
         if let g = table["guards"] {
             guard let gt = g.table else { throw err("guards", "'guards' must be a table") }
             for key in gt.keys where !guardKeys.contains(key) {
-                throw err(key, "unknown key '\(key)' in [guards] (known: \(guardKeys.sorted().joined(separator: ", ")))")
+                throw err(
+                    key, "unknown key '\(key)' in [guards] (known: \(guardKeys.sorted().joined(separator: ", ")))")
             }
             func double(_ key: String) throws -> Double? {
                 guard let v = gt[key] else { return nil }

@@ -168,7 +168,8 @@ final class BodySink {
             let rc = CCurl.inflate(stream, Z_NO_FLUSH)
             let produced = Self.outputSize - Int(stream.pointee.avail_out)
             if produced > 0,
-               let problem = emit(UnsafeRawBufferPointer(start: output, count: produced)) {
+                let problem = emit(UnsafeRawBufferPointer(start: output, count: produced))
+            {
                 return problem
             }
             switch rc {

@@ -35,17 +35,21 @@ enum FetchProblem: Error, Sendable, Equatable {
         case .httpStatus(let code):
             text = "HTTP \(code) from \(url)\(Self.hint(forStatus: code))"
         case .unaskedNotModified:
-            text = "HTTP 304 (not modified) from \(url), but no conditional request was sent; "
+            text =
+                "HTTP 304 (not modified) from \(url), but no conditional request was sent; "
                 + "the server or a proxy in between is misbehaving"
         case .htmlPage(let why):
-            text = "\(url) served an HTML page, not a dump (\(why)); "
+            text =
+                "\(url) served an HTML page, not a dump (\(why)); "
                 + "check the url, or whether a login or error page is in the way"
         case .tooLarge(let maxBytes):
-            text = "body from \(url) is larger than max_bytes \(maxBytes); "
+            text =
+                "body from \(url) is larger than max_bytes \(maxBytes); "
                 + "raise max_bytes for this source if the dump really is that big"
         case .truncated(let got, let expected):
             let of = expected.map { " of \($0)" } ?? ""
-            text = "truncated: got \(got)\(of) bytes from \(url) before the connection closed; "
+            text =
+                "truncated: got \(got)\(of) bytes from \(url) before the connection closed; "
                 + "try again, and check the server if it keeps happening"
         case .corruptGzip(let detail):
             text = "\(url) sent a gzip body that does not decompress (\(detail))"
@@ -53,7 +57,8 @@ enum FetchProblem: Error, Sendable, Equatable {
             text = "\(url) sent a gzip body that ends early (truncated)"
         case .refusedRedirect(let target, let curlText):
             let to = target.map { " to \(Self.redacted($0))" } ?? ""
-            text = "\(url) redirected\(to), which is refused: only http and https redirects are "
+            text =
+                "\(url) redirected\(to), which is refused: only http and https redirects are "
                 + "followed (\(curlText))"
         case .unreadableFile(let curlText):
             text = "cannot read \(url): no such file, or not readable (\(curlText)); check the url"
@@ -62,7 +67,8 @@ enum FetchProblem: Error, Sendable, Equatable {
         case .localFile(let detail):
             text = "fetching \(url): \(detail)"
         case .timedOut(let curlText, let timeout, let lowBytes, let lowSeconds):
-            text = "cannot fetch \(url): \(curlText) (limits: timeout_seconds \(timeout), "
+            text =
+                "cannot fetch \(url): \(curlText) (limits: timeout_seconds \(timeout), "
                 + "at least \(lowBytes) bytes/s over \(lowSeconds) s)"
         case .curl(let curlText):
             text = "cannot fetch \(url): \(curlText)"
@@ -82,9 +88,11 @@ enum FetchProblem: Error, Sendable, Equatable {
 
     /// Replaces any control character (newlines included) with a space.
     static func oneLine(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map {
-            $0.properties.generalCategory == .control ? " " : $0
-        }))
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map {
+                    $0.properties.generalCategory == .control ? " " : $0
+                }))
     }
 
     /// `scheme://user:secret@host/…` → `scheme://user:***@host/…`, so messages never carry a password.

@@ -95,18 +95,20 @@ final class Transfer {
 
         try check(tk_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
         let me = Unmanaged.passUnretained(self).toOpaque()
-        try check(tk_easy_setopt_write_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, me in
-            guard let me else { return 0 }
-            let transfer = Unmanaged<Transfer>.fromOpaque(me).takeUnretainedValue()
-            return transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count))
-        })
+        try check(
+            tk_easy_setopt_write_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, me in
+                guard let me else { return 0 }
+                let transfer = Unmanaged<Transfer>.fromOpaque(me).takeUnretainedValue()
+                return transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count))
+            })
         try check(tk_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, me))
-        try check(tk_easy_setopt_write_callback(handle, CURLOPT_HEADERFUNCTION) { data, size, count, me in
-            guard let me else { return 0 }
-            let transfer = Unmanaged<Transfer>.fromOpaque(me).takeUnretainedValue()
-            transfer.receiveHeader(UnsafeRawBufferPointer(start: data, count: size * count))
-            return size * count
-        })
+        try check(
+            tk_easy_setopt_write_callback(handle, CURLOPT_HEADERFUNCTION) { data, size, count, me in
+                guard let me else { return 0 }
+                let transfer = Unmanaged<Transfer>.fromOpaque(me).takeUnretainedValue()
+                transfer.receiveHeader(UnsafeRawBufferPointer(start: data, count: size * count))
+                return size * count
+            })
         try check(tk_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, me))
 
         if let problem = sink.open() { throw problem }

@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -49,10 +51,12 @@ public struct DumpParser {
         var clock = self.clock
         defer { self.clock = clock }
         do {
-            report.bytes = try LineReader.forEachLine(fd: fd, range: range, linesBefore: linesBefore) { line, number, tooLong in
+            report.bytes = try LineReader.forEachLine(fd: fd, range: range, linesBefore: linesBefore) {
+                line, number, tooLong in
                 report.lines = number - linesBefore
                 if tooLong {
-                    report.reject(line: number, reason: "line longer than \(LineReader.maxLineBytes) bytes", bytes: line)
+                    report.reject(
+                        line: number, reason: "line longer than \(LineReader.maxLineBytes) bytes", bytes: line)
                     return
                 }
                 if isBlank(line) {
@@ -119,7 +123,9 @@ public struct DumpParser {
 
     /// The format of a file from its first non-blank line.
     static func detect(_ line: UnsafeRawBufferPointer, report: inout ParseReport) -> SourceFormat {
-        if let bar = line.firstIndex(of: 124), SpamdbLineParser.keywordOf(UnsafeRawBufferPointer(rebasing: line[0..<bar])) != nil {
+        if let bar = line.firstIndex(of: 124),
+            SpamdbLineParser.keywordOf(UnsafeRawBufferPointer(rebasing: line[0..<bar])) != nil
+        {
             return .spamdb
         }
         if SpamdLogLineParser.hasSyslogStamp(line) { return .spamdLog }
@@ -129,11 +135,12 @@ public struct DumpParser {
     /// `<!DOCTYPE` or `<html` (any case) after leading white space.
     static func startsLikeHTML(_ line: UnsafeRawBufferPointer) -> Bool {
         var i = 0
-        while i < line.count && (line[i] == 32 || line[i] == 9 || line[i] == 0xEF || line[i] == 0xBB || line[i] == 0xBF) { i += 1 }
+        while i < line.count && (line[i] == 32 || line[i] == 9 || line[i] == 0xEF || line[i] == 0xBB || line[i] == 0xBF)
+        { i += 1 }
         guard i < line.count, line[i] == UInt8(ascii: "<") else { return false }
-        let rest = String(decoding: UnsafeRawBufferPointer(rebasing: line[(i + 1)..<min(line.count, i + 10)]), as: UTF8.self).lowercased()
+        let rest = String(
+            decoding: UnsafeRawBufferPointer(rebasing: line[(i + 1)..<min(line.count, i + 10)]), as: UTF8.self
+        ).lowercased()
         return rest.hasPrefix("!doctype") || rest.hasPrefix("html") || rest.hasPrefix("head") || rest.hasPrefix("body")
     }
 }
-
-import Foundation

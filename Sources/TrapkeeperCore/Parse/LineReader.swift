@@ -64,13 +64,16 @@ struct LineReader {
             if e > start && buffer.load(fromByteOffset: e - 1, as: UInt8.self) == 13 { e -= 1 }
             lineNumber += 1
             let long = tooLong || e - start > maxLineBytes
-            try body(UnsafeRawBufferPointer(start: buffer + start, count: min(e - start, maxLineBytes)), lineNumber, long)
+            try body(
+                UnsafeRawBufferPointer(start: buffer + start, count: min(e - start, maxLineBytes)), lineNumber, long)
         }
 
         while true {
             var want = capacity - filled
             if let range { want = Int(min(Int64(want), range.upperBound - offset)) }
-            let n = range == nil ? read(fd, buffer + filled, want) : (want == 0 ? 0 : pread(fd, buffer + filled, want, off_t(offset)))
+            let n =
+                range == nil
+                ? read(fd, buffer + filled, want) : (want == 0 ? 0 : pread(fd, buffer + filled, want, off_t(offset)))
             if n < 0 {
                 if errno == EINTR { continue }
                 throw ReadError(errno: errno)

@@ -21,7 +21,9 @@ enum SpamdLogLineParser {
         case reject(String)
     }
 
-    static let months: [StaticString] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    static let months: [StaticString] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
 
     /// True when the line starts with a syslog stamp (used to recognise a log).
     static func hasSyslogStamp(_ line: UnsafeRawBufferPointer) -> Bool {

@@ -74,7 +74,9 @@ enum SpamdbLineParser {
                 return .record(
                     RawRecord(kind: .white, ip: ip, helo: nil, from: empty, to: empty, time: first, line: lineNumber))
             case .grey:
-                guard fieldCount >= 9 else { return .reject("GREY needs 10 fields (9 in the old form), found \(fieldCount)") }
+                guard fieldCount >= 9 else {
+                    return .reject("GREY needs 10 fields (9 in the old form), found \(fieldCount)")
+                }
                 guard let ip = IPAddress(ascii: field(1)) else { return .reject("GREY: bad IP address") }
                 for k in (fieldCount - 5)..<fieldCount where number(field(k)) == nil {
                     return .reject("GREY: field \(k + 1) is not a number ('|' inside a field?)")

@@ -55,7 +55,7 @@ public enum AddressListReader {
                 }
                 kept = 0
             }
-            let n = Glibc_read(fd, buffer.baseAddress! + kept, buffer.count - kept)
+            let n = posixRead(fd, buffer.baseAddress! + kept, buffer.count - kept)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw AddressListReadError(path: name, message: errnoText())
@@ -277,7 +277,7 @@ public enum AddressListReader {
         mutating func flush() {
             var offset = 0
             while offset < used && !failed {
-                let n = Glibc_write(fd, storage.baseAddress! + offset, used - offset)
+                let n = posixWrite(fd, storage.baseAddress! + offset, used - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
                     failed = true
@@ -294,11 +294,11 @@ private func errnoText() -> String { String(cString: strerror(errno)) }
 
 // `read`/`write` are shadowed by the static methods inside the enum.
 @inline(__always)
-private func Glibc_read(_ fd: Int32, _ buf: UnsafeMutableRawPointer, _ count: Int) -> Int {
+private func posixRead(_ fd: Int32, _ buf: UnsafeMutableRawPointer, _ count: Int) -> Int {
     read(fd, buf, count)
 }
 
 @inline(__always)
-private func Glibc_write(_ fd: Int32, _ buf: UnsafeRawPointer, _ count: Int) -> Int {
+private func posixWrite(_ fd: Int32, _ buf: UnsafeRawPointer, _ count: Int) -> Int {
     write(fd, buf, count)
 }

@@ -38,7 +38,9 @@ public struct PageRenderer {
         }
     }
 
-    public func render(traps: [String], newest: [(address: String, since: Int64)], domains: [String], now: Int64) -> String {
+    public func render(traps: [String], newest: [(address: String, since: Int64)], domains: [String], now: Int64)
+        -> String
+    {
         let iso = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(now)))
         let context: [String: Any] = [
             "count": traps.count,

@@ -19,11 +19,13 @@ public struct PublicationGuard: Sendable {
             let shrink = Double(old - new) / Double(old) * 100
             if new < old && shrink > config.maxShrinkPercent {
                 v.refusals.append(
-                    "the \(what) would shrink from \(old) to \(new) entries (−\(Int(shrink.rounded())) %, limit \(config.maxShrinkPercent) %, [guards] max_shrink_percent)")
+                    "the \(what) would shrink from \(old) to \(new) entries (−\(Int(shrink.rounded())) %, limit \(config.maxShrinkPercent) %, [guards] max_shrink_percent)"
+                )
             }
             if old >= config.growthFloor && Double(new) > Double(old) * config.maxGrowthFactor {
                 v.refusals.append(
-                    "the \(what) would grow from \(old) to \(new) entries (more than ×\(config.maxGrowthFactor), [guards] max_growth_factor)")
+                    "the \(what) would grow from \(old) to \(new) entries (more than ×\(config.maxGrowthFactor), [guards] max_growth_factor)"
+                )
             }
         }
         sizeChange("trap list", old: plan.previousTraps.count, new: plan.traps.count)
@@ -33,7 +35,8 @@ public struct PublicationGuard: Sendable {
         for b in plan.blocks { covered = covered.addingReportingOverflow(HostListWriter.addressCount(b)).partialValue }
         if covered > UInt64(config.maxHostAddresses) {
             v.refusals.append(
-                "the host list would cover \(covered) addresses (limit \(config.maxHostAddresses), [guards] max_host_addresses)")
+                "the host list would cover \(covered) addresses (limit \(config.maxHostAddresses), [guards] max_host_addresses)"
+            )
         }
         // Every block wider than the limit must consist of exported hosts only.
         let hosts = plan.hosts  // sorted
@@ -48,7 +51,8 @@ public struct PublicationGuard: Sendable {
         }
         if plan.blocks.count > config.pfTableEntriesLimit {
             v.warnings.append(
-                "traplist.pf has \(plan.blocks.count) entries, more than pf's default table-entries limit (\(config.pfTableEntriesLimit)): raise 'set limit table-entries' on the firewalls")
+                "traplist.pf has \(plan.blocks.count) entries, more than pf's default table-entries limit (\(config.pfTableEntriesLimit)): raise 'set limit table-entries' on the firewalls"
+            )
         }
         return v
     }

@@ -124,7 +124,9 @@ public struct PublishPlan: Sendable {
                 continue
             }
             audit.append(
-                AuditRow(at: now, kind: "ip", entry: gone, action: "removed", cause: hostWhy[gone] ?? "no longer in the state"))
+                AuditRow(
+                    at: now, kind: "ip", entry: gone, action: "removed",
+                    cause: hostWhy[gone] ?? "no longer in the state"))
         }
         hosts.sort()
         let blocks = CIDRAggregator.aggregate(hosts)

@@ -43,10 +43,12 @@ public struct Publisher {
             renderer.render(traps: plan.traps, newest: plan.newest, domains: domains, now: plan.now),
             to: path(Publisher.pageFile))
         try AtomicFile.write(
-            HostListWriter.pf(blocks: plan.blocks, hosts: plan.hosts.count, domains: domains, now: plan.now, ttlHours: ttlHours),
+            HostListWriter.pf(
+                blocks: plan.blocks, hosts: plan.hosts.count, domains: domains, now: plan.now, ttlHours: ttlHours),
             to: path(Publisher.pfFile))
         try AtomicFile.write(
-            HostListWriter.spamd(blocks: plan.blocks, hosts: v4Hosts, domains: domains, now: plan.now, ttlHours: ttlHours),
+            HostListWriter.spamd(
+                blocks: plan.blocks, hosts: v4Hosts, domains: domains, now: plan.now, ttlHours: ttlHours),
             to: path(Publisher.spamdFile))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,7 +34,9 @@ public enum ClassifyJob {
             let report = try parseInput(input, into: harvest, workspace: ws, now: now)
             for line in report.rejectLines { reporter.warn(line) }
             if report.rejected > report.firstRejects.count {
-                reporter.warn("source '\(input.source)': \(file): \(report.rejected) lines rejected in all (first \(report.firstRejects.count) shown)")
+                reporter.warn(
+                    "source '\(input.source)': \(file): \(report.rejected) lines rejected in all (first \(report.firstRejects.count) shown)"
+                )
             }
             reporter.progress(report.description)
             reports.append(report)
@@ -57,10 +60,12 @@ extension ClassifyJob {
         let file = input.path
         harvest.beginInput(source: input.source, file: file)
         var st = stat()
-        let size: Int64 = file != "-" && stat(file, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG ? Int64(st.st_size) : 0
+        let size: Int64 =
+            file != "-" && stat(file, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG ? Int64(st.st_size) : 0
         let cores = parts ?? min(8, ProcessInfo.processInfo.activeProcessorCount)
         guard size >= parallelThreshold, cores > 1 else {
-            var parser = DumpParser(source: input.source, format: input.format, now: now, logTimeZone: ws.config.logTimeZone)
+            var parser = DumpParser(
+                source: input.source, format: input.format, now: now, logTimeZone: ws.config.logTimeZone)
             do {
                 return try parser.parse(path: file) { harvest.add($0) }
             } catch let e as ParseError {
@@ -70,7 +75,8 @@ extension ClassifyJob {
         let format = input.format == .auto ? DumpParser.detectFormat(path: file) : input.format
         let fd = open(file, O_RDONLY)
         guard fd >= 0 else {
-            throw JobFailure(.cannotRun, "source '\(input.source)': \(file): cannot open: \(String(cString: strerror(errno)))")
+            throw JobFailure(
+                .cannotRun, "source '\(input.source)': \(file): cannot open: \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
         let ranges = chunkRanges(fd: fd, size: size, parts: cores)
@@ -91,7 +97,10 @@ extension ClassifyJob {
         DispatchQueue.concurrentPerform(iterations: ranges.count) { i in
             var parser = DumpParser(source: input.source, format: format, now: now, logTimeZone: zone)
             let h = harvests[i]
-            results.set(i, Result { try parser.parse(fd: fd, name: file, range: ranges[i], linesBefore: offsets[i]) { h.add($0) } })
+            results.set(
+                i,
+                Result { try parser.parse(fd: fd, name: file, range: ranges[i], linesBefore: offsets[i]) { h.add($0) } }
+            )
         }
         var report = try results.get(0)
         report.format = format

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Answers "why is this (not) on the lists?" for one address or IP: the verdict, the rule that
 /// decided, the evidence, callback incidents and the audit history.
 public enum Explainer {
@@ -19,7 +21,9 @@ public enum Explainer {
             let d = ws.classifier.decide(row, delisted: delisted)
             out.append("verdict: \(d.isTrap ? "TRAP" : "not a trap")")
             out.append("rule: \(d.rule)")
-            out.append("seen as: \(row.roles.words); first seen \(TimeText.utc(row.firstSeen)), last seen \(TimeText.utc(row.lastSeen))")
+            out.append(
+                "seen as: \(row.roles.words); first seen \(TimeText.utc(row.firstSeen)), last seen \(TimeText.utc(row.lastSeen))"
+            )
             if let e = row.evidence { out.append("evidence: \(e.summary)") }
         } else {
             let cls = ws.classifier.classify(address: address)
@@ -37,7 +41,9 @@ public enum Explainer {
             }
         }
         for p in probes {
-            out.append("callback probe: \(p.kind) from \(p.ip) helo \(p.helo ?? "(not logged)") sender \(p.sender) seen \(TimeText.utc(p.seen)) (source '\(p.source)'): \(p.rule)")
+            out.append(
+                "callback probe: \(p.kind) from \(p.ip) helo \(p.helo ?? "(not logged)") sender \(p.sender) seen \(TimeText.utc(p.seen)) (source '\(p.source)'): \(p.rule)"
+            )
         }
         out.append("published now: \(published ? "yes" : "no")")
         for a in try ws.store.audit(entry: address) {
@@ -65,15 +71,22 @@ public enum Explainer {
         out.append("rule: \(d.rule)")
         if let row {
             if let f = row.firstHit, let l = row.lastHit {
-                out.append("trap hits: first \(TimeText.utc(f)), last \(TimeText.utc(l))" + (row.lastNonVerifierHit.map { ", last from a non-verifier sender \(TimeText.utc($0))" } ?? ", all from verifier-shaped senders"))
+                out.append(
+                    "trap hits: first \(TimeText.utc(f)), last \(TimeText.utc(l))"
+                        + (row.lastNonVerifierHit.map { ", last from a non-verifier sender \(TimeText.utc($0))" }
+                            ?? ", all from verifier-shaped senders"))
             }
-            if let e = row.hitEvidence { out.append("evidence: \(e.summary)" + (row.hitTrap.map { " (trap \($0))" } ?? "")) }
+            if let e = row.hitEvidence {
+                out.append("evidence: \(e.summary)" + (row.hitTrap.map { " (trap \($0))" } ?? ""))
+            }
             if let e = row.trappedExpire {
                 out.append("TRAPPED until \(TimeText.utc(e))" + (row.trappedEvidence.map { ": \($0.summary)" } ?? ""))
             }
         }
         for p in try ws.store.callbacks(ip: key) {
-            out.append("callback probe: \(p.kind) to \(p.probeAddress) helo \(p.helo ?? "(not logged)") seen \(TimeText.utc(p.seen))")
+            out.append(
+                "callback probe: \(p.kind) to \(p.probeAddress) helo \(p.helo ?? "(not logged)") seen \(TimeText.utc(p.seen))"
+            )
         }
         out.append("published now: \(published ? "yes" : "no")")
         for a in try ws.store.audit(entry: key) {
@@ -82,5 +95,3 @@ public enum Explainer {
         return out.joined(separator: "\n") + "\n"
     }
 }
-
-import Foundation

@@ -36,7 +36,8 @@ public enum NightlyRun {
             requests.append(
                 FetchRequest(
                     source: s, url: url, destination: (dir as NSString).appendingPathComponent("\(s.name).incoming"),
-                    etag: haveCopy && h.url == url ? h.etag : nil, lastModified: haveCopy && h.url == url ? h.lastModified : nil))
+                    etag: haveCopy && h.url == url ? h.etag : nil,
+                    lastModified: haveCopy && h.url == url ? h.lastModified : nil))
         }
         let outcomes = Fetcher.fetchAll(requests)
         var results: [String: SourceResult] = [:]
@@ -69,13 +70,17 @@ public enum NightlyRun {
                     h.rejects = report?.rejected
                     h.lastSuccess = now
                     let path = dryRun ? req.destination : good
-                    results[s.name] = SourceResult(input: ClassifyInput(source: s.name, path: path, format: s.format), fresh: true, failed: false)
-                    reporter.progress("source '\(s.name)': \(out.bytes) bytes from \(req.url) in \(String(format: "%.1f", out.seconds)) s")
+                    results[s.name] = SourceResult(
+                        input: ClassifyInput(source: s.name, path: path, format: s.format), fresh: true, failed: false)
+                    reporter.progress(
+                        "source '\(s.name)': \(out.bytes) bytes from \(req.url) in \(String(format: "%.1f", out.seconds)) s"
+                    )
                 }
             case .notModified:
                 h.cachedAt = now
                 h.lastSuccess = now
-                results[s.name] = SourceResult(input: ClassifyInput(source: s.name, path: good, format: s.format), fresh: true, failed: false)
+                results[s.name] = SourceResult(
+                    input: ClassifyInput(source: s.name, path: good, format: s.format), fresh: true, failed: false)
                 reporter.progress("source '\(s.name)': not modified since the cached copy (\(req.url))")
             case .failed:
                 break
@@ -85,10 +90,16 @@ public enum NightlyRun {
                 h.lastErrorAt = now
                 let maxAge = Int64(s.maxStaleHours) * 3600
                 if let cached = h.cachedAt, now - cached <= maxAge, FileManager.default.fileExists(atPath: good) {
-                    reporter.warn("\(problem); using the copy from \(TimeText.utc(cached)) (\(TimeText.duration(now - cached)) old)")
-                    results[s.name] = SourceResult(input: ClassifyInput(source: s.name, path: good, format: s.format), fresh: false, failed: true)
+                    reporter.warn(
+                        "\(problem); using the copy from \(TimeText.utc(cached)) (\(TimeText.duration(now - cached)) old)"
+                    )
+                    results[s.name] = SourceResult(
+                        input: ClassifyInput(source: s.name, path: good, format: s.format), fresh: false, failed: true)
                 } else {
-                    let why = h.cachedAt.map { "the last good copy from \(TimeText.utc($0)) is older than max_stale_hours (\(s.maxStaleHours))" } ?? "no earlier copy"
+                    let why =
+                        h.cachedAt.map {
+                            "the last good copy from \(TimeText.utc($0)) is older than max_stale_hours (\(s.maxStaleHours))"
+                        } ?? "no earlier copy"
                     reporter.warn("\(problem); \(why): left out of this run")
                     results[s.name] = SourceResult(input: nil, fresh: false, failed: true)
                 }
@@ -99,7 +110,8 @@ public enum NightlyRun {
     }
 
     static func judgeParse(path: String, source: SourceConfig, ws: Workspace, now: Int64) -> ParseReport? {
-        var parser = DumpParser(source: source.name, format: source.format, now: now, logTimeZone: ws.config.logTimeZone)
+        var parser = DumpParser(
+            source: source.name, format: source.format, now: now, logTimeZone: ws.config.logTimeZone)
         return try? parser.parse(path: path) { _ in }
     }
 
@@ -114,7 +126,8 @@ public enum NightlyRun {
         let judged = r.records + r.rejected
         if judged > 0 && Double(r.rejected) / Double(judged) > maxRejectShare {
             let first = r.firstRejects.first.map { " (line \($0.line): \($0.reason))" } ?? ""
-            return "\(r.rejected) of \(judged) lines unparsable: not a \(r.format == .spamdLog ? "spamd log" : "spamdb dump")\(first)"
+            return
+                "\(r.rejected) of \(judged) lines unparsable: not a \(r.format == .spamdLog ? "spamd log" : "spamdb dump")\(first)"
         }
         return nil
     }
@@ -160,10 +173,14 @@ public enum NightlyRun {
                     id: runID, exitCode: Int(status.rawValue), traps: o.plan.traps.count, hosts: o.plan.hosts.count,
                     validCount: nil, message: msg)
             }
-            reporter.progress("published \(o.plan.traps.count) traps, \(o.plan.hosts.count) hosts in \(o.plan.blocks.count) blocks\(dryRun ? " (dry run: nothing written)" : "")")
+            reporter.progress(
+                "published \(o.plan.traps.count) traps, \(o.plan.hosts.count) hosts in \(o.plan.blocks.count) blocks\(dryRun ? " (dry run: nothing written)" : "")"
+            )
             return status
         } catch let f as JobFailure {
-            try? ws.store.finishRun(id: runID, exitCode: Int(f.status.rawValue), traps: nil, hosts: nil, validCount: nil, message: f.message)
+            try? ws.store.finishRun(
+                id: runID, exitCode: Int(f.status.rawValue), traps: nil, hosts: nil, validCount: nil, message: f.message
+            )
             throw f
         }
     }

@@ -26,7 +26,8 @@ public enum StatusReport {
             out.append(line)
             var detail = "    "
             if let st = h.httpStatus { detail += "HTTP \(st), " }
-            detail += "\(h.bytes ?? 0) bytes, \(h.lines ?? 0) lines, \(h.records ?? 0) records, \(h.rejects ?? 0) rejected"
+            detail +=
+                "\(h.bytes ?? 0) bytes, \(h.lines ?? 0) lines, \(h.records ?? 0) records, \(h.rejects ?? 0) rejected"
             if let e = h.etag { detail += ", ETag \(e)" }
             if let c = h.cachedAt { detail += ", cached copy from \(TimeText.utc(c))" }
             out.append(detail)

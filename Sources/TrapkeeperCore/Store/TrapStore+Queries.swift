@@ -89,7 +89,8 @@ extension TrapStore {
     public func addresses() throws -> [AddressRow] {
         try read { db in
             var out: [AddressRow] = []
-            let rows = try Row.fetchCursor(db, sql: "SELECT address, roles, first_seen, last_seen, evidence FROM address")
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT address, roles, first_seen, last_seen, evidence FROM address")
             while let r = try rows.next() {
                 out.append(
                     AddressRow(
@@ -201,7 +202,8 @@ extension TrapStore {
     public func delist(entry: String, kind: String, reason: String, at: Int64) throws {
         try write { db in
             try db.execute(
-                sql: "INSERT INTO delisting (entry, kind, reason, at) VALUES (?, ?, ?, ?) ON CONFLICT(entry) DO UPDATE SET reason = excluded.reason, at = excluded.at",
+                sql:
+                    "INSERT INTO delisting (entry, kind, reason, at) VALUES (?, ?, ?, ?) ON CONFLICT(entry) DO UPDATE SET reason = excluded.reason, at = excluded.at",
                 arguments: [entry, kind, reason, at])
             try db.execute(
                 sql: "INSERT INTO audit (at, kind, entry, action, cause) VALUES (?, ?, ?, 'delisted', ?)",
@@ -216,7 +218,8 @@ extension TrapStore {
             guard db.changesCount > 0 else { return false }
             let kind = entry.contains("@") ? "address" : "ip"
             try db.execute(
-                sql: "INSERT INTO audit (at, kind, entry, action, cause) VALUES (?, ?, ?, 'relisted', 'relisted by operator')",
+                sql:
+                    "INSERT INTO audit (at, kind, entry, action, cause) VALUES (?, ?, ?, 'relisted', 'relisted by operator')",
                 arguments: [at, kind, entry])
             return true
         }
@@ -225,7 +228,8 @@ extension TrapStore {
     public func audit(entry: String) throws -> [AuditRow] {
         try read { db in
             try Row.fetchAll(
-                db, sql: "SELECT at, kind, entry, action, cause FROM audit WHERE entry = ? ORDER BY id", arguments: [entry]
+                db, sql: "SELECT at, kind, entry, action, cause FROM audit WHERE entry = ? ORDER BY id",
+                arguments: [entry]
             ).map { AuditRow(at: $0[0], kind: $0[1], entry: $0[2], action: $0[3], cause: $0[4]) }
         }
     }
@@ -258,7 +262,8 @@ extension TrapStore {
                 ins.bind(3, at)
                 try ins.step()
             }
-            let a = BulkStatement(try db.makeStatement(sql: "INSERT INTO audit (at, kind, entry, action, cause) VALUES (?, ?, ?, ?, ?)"))
+            let a = BulkStatement(
+                try db.makeStatement(sql: "INSERT INTO audit (at, kind, entry, action, cause) VALUES (?, ?, ?, ?, ?)"))
             for row in audit {
                 a.bind(1, row.at)
                 a.bind(2, row.kind)
@@ -303,7 +308,8 @@ extension TrapStore {
     ) throws {
         try write { db in
             try db.execute(
-                sql: "UPDATE run SET finished_at = ?, exit_code = ?, traps = ?, hosts = ?, valid_count = coalesce(?, valid_count), message = ? WHERE id = ?",
+                sql:
+                    "UPDATE run SET finished_at = ?, exit_code = ?, traps = ?, hosts = ?, valid_count = coalesce(?, valid_count), message = ? WHERE id = ?",
                 arguments: [Int64(Date().timeIntervalSince1970), exitCode, traps, hosts, validCount, message, id])
         }
     }
@@ -318,7 +324,8 @@ extension TrapStore {
     public func lastValidCount(before runID: Int64) throws -> Int? {
         try read { db in
             try Int.fetchOne(
-                db, sql: "SELECT valid_count FROM run WHERE valid_count IS NOT NULL AND id < ? ORDER BY id DESC LIMIT 1",
+                db,
+                sql: "SELECT valid_count FROM run WHERE valid_count IS NOT NULL AND id < ? ORDER BY id DESC LIMIT 1",
                 arguments: [runID])
         }
     }
@@ -327,7 +334,8 @@ extension TrapStore {
         try read { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT id, command, started_at, now, finished_at, exit_code, traps, hosts, valid_count, message FROM run ORDER BY id DESC LIMIT ?",
+                sql:
+                    "SELECT id, command, started_at, now, finished_at, exit_code, traps, hosts, valid_count, message FROM run ORDER BY id DESC LIMIT ?",
                 arguments: [limit]
             ).map {
                 RunRow(

@@ -110,14 +110,17 @@ public final class TrapStore {
                     """)
             let hostBulk = BulkStatement(host)
             var knownHosts: [String: (Int64?, Int64?, Int64?)] = [:]
-            let hrows = try Row.fetchCursor(db, sql: "SELECT ip, last_hit, last_nonverifier_hit, trapped_expire FROM host")
+            let hrows = try Row.fetchCursor(
+                db, sql: "SELECT ip, last_hit, last_nonverifier_hit, trapped_expire FROM host")
             while let r = try hrows.next() { knownHosts[r[0]] = (r[1], r[2], r[3]) }
             try harvest.forEachHost { ip, h in
                 let key = ip.description
                 if let k = knownHosts[key], (h.lastHit ?? .min) <= (k.0 ?? .min),
                     (h.lastNonVerifierHit ?? .min) <= (k.1 ?? .min), (h.trappedExpire ?? .min) <= (k.2 ?? .min),
                     k.0 != nil || h.lastHit == nil
-                { return }
+                {
+                    return
+                }
                 hostBulk.bind(1, key)
                 hostBulk.bind(2, h.firstHit)
                 hostBulk.bind(3, h.lastHit)

@@ -1,10 +1,16 @@
 import Testing
+
 @testable import TrapkeeperCore
 
-func makeClassifier(valid: [String] = ["peter@bsdly.net", "peter@bsdly.com", "*@catchall.example"], delimiters: String = "+", harvest: Bool = true) -> Classifier {
+func makeClassifier(
+    valid: [String] = ["peter@bsdly.net", "peter@bsdly.com", "*@catchall.example"], delimiters: String = "+",
+    harvest: Bool = true
+) -> Classifier {
     var book = AddressBook(delimiters: delimiters)
     for v in valid { book.addValid(v) }
-    return Classifier(domains: ["bsdly.com", "bsdly.net", "catchall.example"], book: book, probeWindowDays: 7, harvestSenders: harvest)
+    return Classifier(
+        domains: ["bsdly.com", "bsdly.net", "catchall.example"], book: book, probeWindowDays: 7, harvestSenders: harvest
+    )
 }
 
 @Suite struct ClassifierTests {
@@ -28,8 +34,14 @@ func makeClassifier(valid: [String] = ["peter@bsdly.net", "peter@bsdly.com", "*@
 
     @Test(arguments: AddressBook.builtInProtected)
     func roleMailboxesAreProtected(_ local: String) {
-        if case .protected = c.classify(address: "\(local)@bsdly.com") {} else { Issue.record("\(local) should be protected") }
-        if case .protected = c.classify(address: "\(local)+x@bsdly.com") {} else { Issue.record("\(local)+x should be protected") }
+        if case .protected = c.classify(address: "\(local)@bsdly.com") {
+        } else {
+            Issue.record("\(local) should be protected")
+        }
+        if case .protected = c.classify(address: "\(local)+x@bsdly.com") {
+        } else {
+            Issue.record("\(local)+x should be protected")
+        }
     }
 
     @Test func unknownIsATrapCandidate() {
@@ -48,11 +60,12 @@ func makeClassifier(valid: [String] = ["peter@bsdly.net", "peter@bsdly.com", "*@
             Issue.record("expected an Exim shape")
             return
         }
-        #expect(shape == .exim(verifier: "mx42.antispamcloud.com", epoch: 1503146097))
-        let live = c.detector.match(shape: shape, sender: "", helo: "mx18-12.smtp.antispamcloud.com", seen: 1503146138)
-        #expect(live?.probeTime == 1503146097)
+        #expect(shape == .exim(verifier: "mx42.antispamcloud.com", epoch: 1_503_146_097))
+        let live = c.detector.match(
+            shape: shape, sender: "", helo: "mx18-12.smtp.antispamcloud.com", seen: 1_503_146_138)
+        #expect(live?.probeTime == 1_503_146_097)
         // 30 days later: not a live probe, an ordinary address
-        #expect(c.detector.match(shape: shape, sender: "", helo: nil, seen: 1503146097 + 30 * 86400) == nil)
+        #expect(c.detector.match(shape: shape, sender: "", helo: nil, seen: 1_503_146_097 + 30 * 86400) == nil)
     }
 
     @Test(arguments: [
@@ -93,8 +106,10 @@ func makeClassifier(valid: [String] = ["peter@bsdly.net", "peter@bsdly.com", "*@
         #expect(c.detector.match(shape: s, sender: "spam@x.ru", helo: "mx.x", seen: 0) == nil)
     }
 
-    @Test(arguments: [("", true), ("postmaster@mx.example", true), ("double-bounce@mx.verifying-isp.net", true),
-                      ("double-bounce-abc12@x.org", true), ("kd@xmail.ru", false), ("postmaster2@x.org", false)])
+    @Test(arguments: [
+        ("", true), ("postmaster@mx.example", true), ("double-bounce@mx.verifying-isp.net", true),
+        ("double-bounce-abc12@x.org", true), ("kd@xmail.ru", false), ("postmaster2@x.org", false),
+    ])
     func verifierSenders(_ sender: String, _ expected: Bool) {
         #expect(ProbeDetector.isVerifierSender(sender) == expected)
         var b = Array(sender.utf8)
@@ -108,7 +123,9 @@ func makeClassifier(valid: [String] = ["peter@bsdly.net", "peter@bsdly.com", "*@
         let s = try Scene()
         let t: Int64 = 1_700_000_000
         // AfterShip: the random probe first, then the real (forged-sender) address, same session.
-        var dump = grey("52.1.2.77", from: "user@example.org", to: "0123456789abcdef0123456789abcdef@bsdly.com", at: t, helo: "localhost")
+        var dump = grey(
+            "52.1.2.77", from: "user@example.org", to: "0123456789abcdef0123456789abcdef@bsdly.com", at: t,
+            helo: "localhost")
         dump += grey("52.1.2.77", from: "user@example.org", to: "forged.sender@bsdly.com", at: t + 1, helo: "localhost")
         // a spammer that forged that sender
         dump += grey("45.95.147.12", from: "forged.sender@bsdly.com", to: "peter@bsdly.net", at: t - 100)
@@ -135,7 +152,9 @@ func makeClassifier(valid: [String] = ["peter@bsdly.net", "peter@bsdly.com", "*@
                                 ip: ip, firstHit: last, lastHit: last ?? nonVerifier, lastNonVerifierHit: nonVerifier,
                                 trappedExpire: trapped, hitEvidence: nil, hitTrap: nil, trappedEvidence: nil)
                             let d = rule.decide(row, ip: IPAddress(ip)!, delisted: delisted ? ("ip", "r", 0) : nil)
-                            #expect(rule.isExported(row, ip: IPAddress(ip)!, delisted: delisted) == d.exported, "\(row) \(delisted)")
+                            #expect(
+                                rule.isExported(row, ip: IPAddress(ip)!, delisted: delisted) == d.exported,
+                                "\(row) \(delisted)")
                         }
                     }
                 }

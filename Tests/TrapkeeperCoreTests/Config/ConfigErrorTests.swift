@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TrapkeeperCore
 
 /// Config problems are reported with the file and, where it can be found, the line.
@@ -99,7 +100,9 @@ import Testing
 
     @Test func validListProblems() throws {
         let dir = TempDir()
-        #expect(throws: ConfigError.self) { try AddressBook.load(validFile: dir.file("none.txt"), protectedFile: nil, delimiters: "") }
+        #expect(throws: ConfigError.self) {
+            try AddressBook.load(validFile: dir.file("none.txt"), protectedFile: nil, delimiters: "")
+        }
         dir.write("empty.txt", "# only comments\n\n")
         do {
             _ = try AddressBook.load(validFile: dir.file("empty.txt"), protectedFile: nil, delimiters: "")

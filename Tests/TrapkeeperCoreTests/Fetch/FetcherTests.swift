@@ -1,6 +1,7 @@
 import FlyingFox
 import Foundation
 import Testing
+
 @testable import TrapkeeperCore
 
 @Suite("Fetcher")
@@ -46,8 +47,10 @@ struct FetcherTests {
                 }
                 return HTTPResponse(
                     statusCode: .ok,
-                    headers: [.contentType: "text/plain", .eTag: "\"v1\"",
-                              .lastModified: "Wed, 21 Oct 2015 07:28:00 GMT"],
+                    headers: [
+                        .contentType: "text/plain", .eTag: "\"v1\"",
+                        .lastModified: "Wed, 21 Oct 2015 07:28:00 GMT",
+                    ],
                     body: Data(Self.dump.utf8))
             }
         }
@@ -167,7 +170,8 @@ struct FetcherTests {
 
         var source = Self.source()
         source.caFile = support.path("no-such-ca.pem")
-        let noCA = await FetchTestSupport.fetch(FetchRequest(source: source, url: url, destination: support.path("out.dump")))
+        let noCA = await FetchTestSupport.fetch(
+            FetchRequest(source: source, url: url, destination: support.path("out.dump")))
         Self.expectFailure(noCA, "cannot read ca_file", url: url, support: support)
         #expect(!support.exists("out.dump"))
     }
@@ -185,9 +189,10 @@ struct FetcherTests {
         }
         defer { server.stop() }
         let url = server.url("/greylist.dump")
-        let outcome = await FetchTestSupport.fetch(FetchRequest(
-            source: Self.source(lowSpeedBytes: 1000, lowSpeedSeconds: 1), url: url,
-            destination: support.path("out.dump")))
+        let outcome = await FetchTestSupport.fetch(
+            FetchRequest(
+                source: Self.source(lowSpeedBytes: 1000, lowSpeedSeconds: 1), url: url,
+                destination: support.path("out.dump")))
         Self.expectFailure(outcome, "too slow", url: url, support: support)
         #expect(outcome.seconds < 6)
         #expect(!support.exists("out.dump"))
@@ -283,7 +288,8 @@ struct FetcherTests {
         let gz = FetchTestSupport.gzip(Data(String(repeating: Self.dump, count: 3000).utf8))
         let bomb = FetchTestSupport.gzip(Data(repeating: 0x41, count: 5_000_000))
         let server = try await LocalHTTPServer.start { server in
-            await server.appendRoute("GET /cut.gz") { _ in HTTPResponse(statusCode: .ok, body: gz.prefix(gz.count / 2)) }
+            await server.appendRoute("GET /cut.gz") { _ in HTTPResponse(statusCode: .ok, body: gz.prefix(gz.count / 2))
+            }
             await server.appendRoute("GET /bomb.gz") { _ in HTTPResponse(statusCode: .ok, body: bomb) }
         }
         let cutURL = server.url("/cut.gz")
@@ -300,11 +306,13 @@ struct FetcherTests {
         #expect(!support.exists("out.dump"))
     }
 
-    @Test("an HTML page served with 200 is not a dump", arguments: [
-        ("text/html; charset=utf-8", "<p>Service unavailable</p>"),
-        ("text/plain", "\n  \t<!doctype html><html><body>login</body></html>"),
-        ("application/octet-stream", "\u{FEFF}<HTML><BODY>error</BODY></HTML>"),
-    ])
+    @Test(
+        "an HTML page served with 200 is not a dump",
+        arguments: [
+            ("text/html; charset=utf-8", "<p>Service unavailable</p>"),
+            ("text/plain", "\n  \t<!doctype html><html><body>login</body></html>"),
+            ("application/octet-stream", "\u{FEFF}<HTML><BODY>error</BODY></HTML>"),
+        ])
     func htmlPage(contentType: String, body: String) async throws {
         let support = try FetchTestSupport()
         defer { support.cleanUp() }
@@ -351,7 +359,9 @@ struct FetcherTests {
         defer { support.cleanUp() }
         let secret = try support.write("root:x:0:0\n", to: "secret.txt")
         let server = try await LocalHTTPServer.start { server in
-            await server.appendRoute("GET /greylist.dump") { _ in HTTPResponse(statusCode: .ok, body: Data(Self.dump.utf8)) }
+            await server.appendRoute("GET /greylist.dump") { _ in
+                HTTPResponse(statusCode: .ok, body: Data(Self.dump.utf8))
+            }
             await server.appendRoute("GET /moved") { _ in
                 HTTPResponse(statusCode: .found, headers: [.location: "/greylist.dump"], body: Data("moved".utf8))
             }
@@ -381,7 +391,9 @@ struct FetcherTests {
         let server = try await LocalHTTPServer.start { server in
             await server.appendRoute("GET /greylist.dump") { request in
                 guard request.headers[.authorization] == expected else {
-                    return HTTPResponse(statusCode: .unauthorized, headers: HTTPHeaders([HTTPHeader("WWW-Authenticate"): "Basic realm=\"spamd\""]))
+                    return HTTPResponse(
+                        statusCode: .unauthorized,
+                        headers: HTTPHeaders([HTTPHeader("WWW-Authenticate"): "Basic realm=\"spamd\""]))
                 }
                 return HTTPResponse(statusCode: .ok, body: Data(Self.dump.utf8))
             }
@@ -394,8 +406,10 @@ struct FetcherTests {
         Self.expectFailure(without, "HTTP 401", url: url, support: support)
         #expect(without.error?.contains("credentials") == true)
 
-        let missing = await FetchTestSupport.fetch(FetchRequest(
-            source: Self.source(netrc: support.path("no-such-netrc")), url: url, destination: support.path("out.dump")))
+        let missing = await FetchTestSupport.fetch(
+            FetchRequest(
+                source: Self.source(netrc: support.path("no-such-netrc")), url: url,
+                destination: support.path("out.dump")))
         Self.expectFailure(missing, "cannot read netrc_file", url: url, support: support)
 
         let authorised = await FetchTestSupport.fetch(
@@ -470,7 +484,8 @@ struct FetcherTests {
         let requests = [
             FetchRequest(source: Self.source("alpha"), url: server.url("/a"), destination: support.path("alpha.dump")),
             FetchRequest(source: Self.source("bravo"), url: server.url("/b"), destination: support.path("bravo.dump")),
-            FetchRequest(source: Self.source("charlie"), url: server.url("/c.gz"), destination: support.path("charlie.dump")),
+            FetchRequest(
+                source: Self.source("charlie"), url: server.url("/c.gz"), destination: support.path("charlie.dump")),
             FetchRequest(source: Self.source("delta"), url: "file://\(local)", destination: support.path("delta.dump")),
         ]
         let outcomes = await FetchTestSupport.fetchAll(requests)
@@ -491,6 +506,7 @@ struct FetcherTests {
         #expect(FetchProblem.redacted("https://bob:hunter2@fw.example/x") == "https://bob:***@fw.example/x")
         #expect(FetchProblem.redacted("https://fw.example/a@b") == "https://fw.example/a@b")
         let line = FetchProblem.httpStatus(503).message(source: "delilah", url: "https://fw.example/g")
-        #expect(line == "source 'delilah': HTTP 503 from https://fw.example/g; the server has a problem, try again later")
+        #expect(
+            line == "source 'delilah': HTTP 503 from https://fw.example/g; the server has a problem, try again later")
     }
 }

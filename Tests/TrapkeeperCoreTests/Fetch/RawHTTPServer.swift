@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -23,7 +24,10 @@ final class RawHTTPServer: @unchecked Sendable {
                 var offset = 0
                 while offset < buffer.count {
                     let n = Glibc.send(fd, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
-                    if n < 0 { if errno == EINTR { continue }; return false }
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        return false
+                    }
                     offset += n
                 }
                 return true

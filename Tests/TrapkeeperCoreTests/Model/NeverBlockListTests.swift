@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TrapkeeperCore
 
 @Suite struct NeverBlockListTests {
@@ -35,33 +36,34 @@ import Testing
 
     /// (block, the address just below it, the address just above it); "" = that neighbour is
     /// itself never-block (or does not exist).
-    @Test(arguments: [
-        ("0.0.0.0/8", "", "1.0.0.0"),
-        ("10.0.0.0/8", "9.255.255.255", "11.0.0.0"),
-        ("100.64.0.0/10", "100.63.255.255", "100.128.0.0"),
-        ("127.0.0.0/8", "126.255.255.255", "128.0.0.0"),
-        ("169.254.0.0/16", "169.253.255.255", "169.255.0.0"),
-        ("172.16.0.0/12", "172.15.255.255", "172.32.0.0"),
-        ("192.0.0.0/24", "191.255.255.255", "192.0.1.0"),
-        ("192.0.2.0/24", "192.0.1.255", "192.0.3.0"),
-        ("192.168.0.0/16", "192.167.255.255", "192.169.0.0"),
-        ("198.18.0.0/15", "198.17.255.255", "198.20.0.0"),
-        ("198.51.100.0/24", "198.51.99.255", "198.51.101.0"),
-        ("203.0.113.0/24", "203.0.112.255", "203.0.114.0"),
-        ("224.0.0.0/4", "223.255.255.255", ""),
-        ("::1", "", "::2"),
-        ("::ffff:0:0/96", "::fffe:ffff:ffff", "::1:0:0:0"),
-        ("64:ff9b:1::/48", "64:ff9b:0:ffff:ffff:ffff:ffff:ffff", "64:ff9b:2::"),
-        ("100::/64", "ff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", ""),
-        ("100:0:0:1::/64", "", "100:0:0:2::"),
-        ("2001::/23", "2000:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "2001:200::"),
-        ("2001:db8::/32", "2001:db7:ffff:ffff:ffff:ffff:ffff:ffff", "2001:db9::"),
-        ("3fff::/20", "3ffe:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "3fff:1000::"),
-        ("5f00::/16", "5eff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "5f01::"),
-        ("fc00::/7", "fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "fe00::"),
-        ("fe80::/10", "fe7f:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "fec0::"),
-        ("ff00::/8", "feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", ""),
-    ] as [(String, String, String)])
+    @Test(
+        arguments: [
+            ("0.0.0.0/8", "", "1.0.0.0"),
+            ("10.0.0.0/8", "9.255.255.255", "11.0.0.0"),
+            ("100.64.0.0/10", "100.63.255.255", "100.128.0.0"),
+            ("127.0.0.0/8", "126.255.255.255", "128.0.0.0"),
+            ("169.254.0.0/16", "169.253.255.255", "169.255.0.0"),
+            ("172.16.0.0/12", "172.15.255.255", "172.32.0.0"),
+            ("192.0.0.0/24", "191.255.255.255", "192.0.1.0"),
+            ("192.0.2.0/24", "192.0.1.255", "192.0.3.0"),
+            ("192.168.0.0/16", "192.167.255.255", "192.169.0.0"),
+            ("198.18.0.0/15", "198.17.255.255", "198.20.0.0"),
+            ("198.51.100.0/24", "198.51.99.255", "198.51.101.0"),
+            ("203.0.113.0/24", "203.0.112.255", "203.0.114.0"),
+            ("224.0.0.0/4", "223.255.255.255", ""),
+            ("::1", "", "::2"),
+            ("::ffff:0:0/96", "::fffe:ffff:ffff", "::1:0:0:0"),
+            ("64:ff9b:1::/48", "64:ff9b:0:ffff:ffff:ffff:ffff:ffff", "64:ff9b:2::"),
+            ("100::/64", "ff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", ""),
+            ("100:0:0:1::/64", "", "100:0:0:2::"),
+            ("2001::/23", "2000:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "2001:200::"),
+            ("2001:db8::/32", "2001:db7:ffff:ffff:ffff:ffff:ffff:ffff", "2001:db9::"),
+            ("3fff::/20", "3ffe:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "3fff:1000::"),
+            ("5f00::/16", "5eff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "5f01::"),
+            ("fc00::/7", "fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "fe00::"),
+            ("fe80::/10", "fe7f:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "fec0::"),
+            ("ff00::/8", "feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", ""),
+        ] as [(String, String, String)])
     func neighboursAreOutside(_ block: String, _ below: String, _ above: String) {
         let cidr = CIDR(block)!
         #expect(Self.list.matchingBlock(cidr.address) == cidr)
@@ -100,7 +102,9 @@ import Testing
     }
 
     @Test func extraBlocks() {
-        let list = NeverBlockList(extra: [CIDR("5.6.7.0/24")!, CIDR("10.9.8.0/28")!, CIDR("2a01:4f8::/32")!, CIDR("8.8.8.8")!])
+        let list = NeverBlockList(extra: [
+            CIDR("5.6.7.0/24")!, CIDR("10.9.8.0/28")!, CIDR("2a01:4f8::/32")!, CIDR("8.8.8.8")!,
+        ])
         #expect(list.contains(IPAddress("5.6.7.0")!))
         #expect(list.contains(IPAddress("5.6.7.255")!))
         #expect(!list.contains(IPAddress("5.6.8.0")!))

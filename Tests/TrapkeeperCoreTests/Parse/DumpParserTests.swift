@@ -1,9 +1,11 @@
 import Foundation
 import Testing
+
 @testable import TrapkeeperCore
 
 func parseFile(_ path: String, format: SourceFormat = .auto) throws -> ([ParsedRecord], ParseReport) {
-    var parser = DumpParser(source: "test", format: format, now: 1503150000, logTimeZone: TimeZone(identifier: "UTC")!)
+    var parser = DumpParser(
+        source: "test", format: format, now: 1_503_150_000, logTimeZone: TimeZone(identifier: "UTC")!)
     var out: [ParsedRecord] = []
     let report = try parser.parse(path: path) { out.append(ParsedRecord($0)) }
     return (out, report)
@@ -12,7 +14,8 @@ func parseFile(_ path: String, format: SourceFormat = .auto) throws -> ([ParsedR
 @Suite struct DumpParserTests {
     @Test func crlfAndMissingFinalNewline() throws {
         let dir = TempDir()
-        let p = dir.write("d", "GREY|1.2.3.4|h|<a@x.org>|<b@example.org>|1|2|3|4|5\r\nTRAPPED|1.2.3.5|99\r\nSPAMTRAP|x@example.org")
+        let p = dir.write(
+            "d", "GREY|1.2.3.4|h|<a@x.org>|<b@example.org>|1|2|3|4|5\r\nTRAPPED|1.2.3.5|99\r\nSPAMTRAP|x@example.org")
         let (records, report) = try parseFile(p)
         #expect(records.count == 3)
         #expect(records[0].to == "<b@example.org>")
@@ -26,7 +29,8 @@ func parseFile(_ path: String, format: SourceFormat = .auto) throws -> ([ParsedR
         let dir = TempDir()
         var bytes = Array("GREY|1.2.3.4|h|<a@x.org>|<b@example.org>|1|2|3|4|5\n".utf8)
         bytes += [0, 1, 2, 0xff, 0xfe, 10]  // binary garbage
-        bytes += Array("GREY|1.2.3.4|h\u{0}x|<a@x.org>|<\u{00e9}@example.org>|1|2|3|4|5\n".utf8)  // NUL in helo: still fields
+        // NUL in the helo: still ten fields
+        bytes += Array("GREY|1.2.3.4|h\u{0}x|<a@x.org>|<\u{00e9}@example.org>|1|2|3|4|5\n".utf8)
         bytes += [0x47, 0x52, 0x45, 0x59, 0x7c, 0xc3, 0x28, 10]  // invalid UTF-8
         bytes += Array(repeating: UInt8(ascii: "A"), count: 100_000) + [10]  // 100 kB line
         bytes += Array("WHITE|1.2.3.4|||1|2|3|4|5\n".utf8)
@@ -41,7 +45,10 @@ func parseFile(_ path: String, format: SourceFormat = .auto) throws -> ([ParsedR
 
     @Test func detectsLogs() throws {
         let dir = TempDir()
-        let p = dir.write("log", "Aug 19 14:35:27 delilah spamd[26915]: 207.244.64.181: connected (25/24)\nAug 19 14:40:02 delilah spamd[26915]: (BLACK) 5.188.10.182: <akuolsymwt@bsdly.com> -> <qwertz.asdf@bsdly.com>\n")
+        let p = dir.write(
+            "log",
+            "Aug 19 14:35:27 delilah spamd[26915]: 207.244.64.181: connected (25/24)\nAug 19 14:40:02 delilah spamd[26915]: (BLACK) 5.188.10.182: <akuolsymwt@bsdly.com> -> <qwertz.asdf@bsdly.com>\n"
+        )
         let (records, report) = try parseFile(p)
         #expect(report.format == .spamdLog)
         #expect(records.count == 1)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TrapkeeperCore
 
 /// Any line in → exactly one of: a record, an ignored line, a counted reject. Never a crash.
@@ -26,7 +27,10 @@ import Testing
             case 3: b.insert(contentsOf: [0xff, 0xfe, 0xc3, 0x28], at: rng.below(b.count + 1))
             case 4: b.insert(13, at: rng.below(b.count + 1))
             case 5 where !b.isEmpty: b.removeSubrange(rng.below(b.count)..<b.count)
-            case 6: b.insert(contentsOf: [UInt8](repeating: UInt8(ascii: "x"), count: rng.below(3000)), at: rng.below(b.count + 1))
+            case 6:
+                b.insert(
+                    contentsOf: [UInt8](repeating: UInt8(ascii: "x"), count: rng.below(3000)),
+                    at: rng.below(b.count + 1))
             default: b.insert(contentsOf: Array("<>".utf8), at: rng.below(b.count + 1))
             }
         }
@@ -44,7 +48,8 @@ import Testing
         }
         let dir = TempDir()
         let path = dir.write("fuzzed", bytes: bytes)
-        var parser = DumpParser(source: "p", format: format, now: 1_503_150_000, logTimeZone: TimeZone(identifier: "UTC")!)
+        var parser = DumpParser(
+            source: "p", format: format, now: 1_503_150_000, logTimeZone: TimeZone(identifier: "UTC")!)
         var seen = 0
         let report = try parser.parse(path: path) { r in
             seen += 1

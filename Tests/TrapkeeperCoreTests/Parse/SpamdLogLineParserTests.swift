@@ -1,11 +1,14 @@
 import Foundation
 import Testing
+
 @testable import TrapkeeperCore
 
-func parseLog(_ text: String, now: Int64 = 1503150000, zone: String = "Europe/Oslo") -> SpamdLogLineParser.Outcome {
+func parseLog(_ text: String, now: Int64 = 1_503_150_000, zone: String = "Europe/Oslo") -> SpamdLogLineParser.Outcome {
     var clock = SyslogClock(now: now, zone: TimeZone(identifier: zone)!)
     var bytes = Array(text.utf8)
-    return bytes.withUnsafeMutableBytes { SpamdLogLineParser.parse(UnsafeRawBufferPointer($0), lineNumber: 7, clock: &clock) }
+    return bytes.withUnsafeMutableBytes {
+        SpamdLogLineParser.parse(UnsafeRawBufferPointer($0), lineNumber: 7, clock: &clock)
+    }
 }
 
 func record(_ o: SpamdLogLineParser.Outcome) -> ParsedRecord? {
@@ -15,25 +18,34 @@ func record(_ o: SpamdLogLineParser.Outcome) -> ParsedRecord? {
 
 @Suite struct SpamdLogLineParserTests {
     @Test func greyLine() {
-        let r = record(parseLog("Aug 19 14:35:38 delilah spamd[26915]: (GREY) 207.244.64.181: <> -> <mx42.antispamcloud.com-1503146097-testing@bsdly.com>"))
+        let r = record(
+            parseLog(
+                "Aug 19 14:35:38 delilah spamd[26915]: (GREY) 207.244.64.181: <> -> <mx42.antispamcloud.com-1503146097-testing@bsdly.com>"
+            ))
         #expect(r?.kind == .logGrey)
         #expect(r?.ip == IPAddress("207.244.64.181"))
         #expect(r?.from == "<>")
         #expect(r?.to == "<mx42.antispamcloud.com-1503146097-testing@bsdly.com>")
         #expect(r?.helo == nil)
         // 14:35:38 CEST = 12:35:38 UTC, the same second the dump's GREY line records
-        #expect(r?.time == 1503146138)
+        #expect(r?.time == 1_503_146_138)
     }
 
     @Test func newEntryCarriesHelo() {
-        let r = record(parseLog("Aug 19 14:35:38 delilah spamd[15291]: new entry 207.244.64.181 from <> to <mx42.antispamcloud.com-1503146097-testing@bsdly.com>, helo mx18-12.smtp.antispamcloud.com"))
+        let r = record(
+            parseLog(
+                "Aug 19 14:35:38 delilah spamd[15291]: new entry 207.244.64.181 from <> to <mx42.antispamcloud.com-1503146097-testing@bsdly.com>, helo mx18-12.smtp.antispamcloud.com"
+            ))
         #expect(r?.kind == .logNewEntry)
         #expect(r?.helo == "mx18-12.smtp.antispamcloud.com")
         #expect(r?.to == "<mx42.antispamcloud.com-1503146097-testing@bsdly.com>")
     }
 
     @Test func blackLineAndSingleDigitDay() {
-        let r = record(parseLog("Aug  9 14:40:02 delilah spamd[26915]: (BLACK) 5.188.10.182: <akuolsymwt@bsdly.com> -> <qwertz.asdf@bsdly.com>"))
+        let r = record(
+            parseLog(
+                "Aug  9 14:40:02 delilah spamd[26915]: (BLACK) 5.188.10.182: <akuolsymwt@bsdly.com> -> <qwertz.asdf@bsdly.com>"
+            ))
         #expect(r?.kind == .logBlack)
         #expect(r?.from == "<akuolsymwt@bsdly.com>")
     }
@@ -41,7 +53,7 @@ func record(_ o: SpamdLogLineParser.Outcome) -> ParsedRecord? {
     @Test func yearIsTheOneAtOrBeforeNow() {
         // now = 2017-08-19; a Dec 31 stamp is from 2016
         let r = record(parseLog("Dec 31 23:00:00 fw spamd[1]: (GREY) 1.2.3.4: <a@b.c> -> <d@e.f>", zone: "UTC"))
-        #expect(r?.time == 1483225200)  // 2016-12-31 23:00:00 UTC
+        #expect(r?.time == 1_483_225_200)  // 2016-12-31 23:00:00 UTC
     }
 
     @Test(arguments: [

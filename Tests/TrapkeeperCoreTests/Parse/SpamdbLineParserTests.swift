@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TrapkeeperCore
 
 func parseLine(_ text: String) -> (ParsedRecord?, String?) {
@@ -14,13 +15,14 @@ func parseLine(_ text: String) -> (ParsedRecord?, String?) {
 @Suite struct SpamdbLineParserTests {
     @Test func greyLine() {
         let (r, _) = parseLine(
-            "GREY|198.51.100.7|mail.example.net|<news-123@example.net>|<Alice@Example.ORG>|1718000000|1718014400|1718014400|1|0")
+            "GREY|198.51.100.7|mail.example.net|<news-123@example.net>|<Alice@Example.ORG>|1718000000|1718014400|1718014400|1|0"
+        )
         #expect(r?.kind == .grey)
         #expect(r?.ip == IPAddress("198.51.100.7"))
         #expect(r?.helo == "mail.example.net")
         #expect(r?.from == "<news-123@example.net>")
         #expect(r?.to == "<Alice@Example.ORG>")
-        #expect(r?.time == 1718000000)
+        #expect(r?.time == 1_718_000_000)
     }
 
     @Test func oldHeloLessGrey() {
@@ -28,13 +30,13 @@ func parseLine(_ text: String) -> (ParsedRecord?, String?) {
         #expect(r?.helo == nil)
         #expect(r?.from == "<>")
         #expect(r?.to == "<postmaster@example.org>")
-        #expect(r?.time == 1718000100)
+        #expect(r?.time == 1_718_000_100)
     }
 
     @Test func whiteTrappedSpamtrap() {
         #expect(parseLine("WHITE|198.51.100.7|||1718000000|1718001900|1721112360|2|5").0?.kind == .white)
         let t = parseLine("TRAPPED|192.0.2.44|1718086400").0
-        #expect(t?.kind == .trapped && t?.time == 1718086400 && t?.ip == IPAddress("192.0.2.44"))
+        #expect(t?.kind == .trapped && t?.time == 1_718_086_400 && t?.ip == IPAddress("192.0.2.44"))
         let s = parseLine("SPAMTRAP|<b>bold</b>@example.org").0
         #expect(s?.kind == .spamtrap && s?.to == "<b>bold</b>@example.org")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TrapkeeperCore
 
 @Suite struct AddressListReaderTests {
@@ -47,15 +48,18 @@ import Testing
             7.7.7.7
             """
         let (hosts, rejects) = try Self.withFile(Array(text.utf8)) { try AddressListReader.read(path: $0) }
-        #expect(hosts.map(\.description) == [
-            "1.2.3.4", "1.2.3.5", "10.0.0.0/8", "10.0.0.0/8", "192.168.1.0/24",
-            "5.5.5.1", "5.5.5.2/31", "5.5.5.4/31", "5.5.5.6", "6.6.6.6/31",
-            "2001:db8::1", "2001:db8::/32", "2001:db8::1", "2001:db8::2", "7.7.7.7",
-        ])
+        #expect(
+            hosts.map(\.description) == [
+                "1.2.3.4", "1.2.3.5", "10.0.0.0/8", "10.0.0.0/8", "192.168.1.0/24",
+                "5.5.5.1", "5.5.5.2/31", "5.5.5.4/31", "5.5.5.6", "6.6.6.6/31",
+                "2001:db8::1", "2001:db8::/32", "2001:db8::1", "2001:db8::2", "7.7.7.7",
+            ])
         #expect(rejects.map(\.line) == [13, 14, 15, 16, 17, 18])
-        #expect(rejects.map(\.text) == [
-            "not an address", "1.2.3.4/33", "1.2.3.9 - 1.2.3.7", "01.2.3.4", "1.2.3.4 25", "192.168.1.0/255.0.255.0",
-        ])
+        #expect(
+            rejects.map(\.text) == [
+                "not an address", "1.2.3.4/33", "1.2.3.9 - 1.2.3.7", "01.2.3.4", "1.2.3.4 25",
+                "192.168.1.0/255.0.255.0",
+            ])
     }
 
     /// The byte-level IPv4 parser agrees with glibc's strict inet_pton(AF_INET) (no leading
@@ -70,17 +74,26 @@ import Testing
             var bytes = (0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] }
             if Bool.random(using: &rng) {
                 // Mostly well-formed: four octets with a random mutation.
-                bytes = Array((0..<4).map { _ in String(Int.random(in: 0...300, using: &rng)) }.joined(separator: ".").utf8)
+                bytes = Array(
+                    (0..<4).map { _ in String(Int.random(in: 0...300, using: &rng)) }.joined(separator: ".").utf8)
                 if Int.random(in: 0..<4, using: &rng) == 0 {
-                    bytes[Int.random(in: 0..<bytes.count, using: &rng)] = alphabet[Int.random(in: 0..<alphabet.count, using: &rng)]
+                    bytes[Int.random(in: 0..<bytes.count, using: &rng)] =
+                        alphabet[Int.random(in: 0..<alphabet.count, using: &rng)]
                 }
             }
             let ours = bytes.withUnsafeBytes { IPAddress.parseV4($0) }
             var addr = in_addr()
-            let theirs: UInt32? = (bytes + [0]).withUnsafeBufferPointer { p in
-                p.withMemoryRebound(to: CChar.self) { inet_pton(AF_INET, $0.baseAddress, &addr) == 1 }
-            } ? UInt32(bigEndian: addr.s_addr) : nil
-            if ours == theirs { agreed += 1 } else { Issue.record("\(String(decoding: bytes, as: UTF8.self)): \(String(describing: ours)) vs \(String(describing: theirs))") }
+            let theirs: UInt32? =
+                (bytes + [0]).withUnsafeBufferPointer { p in
+                    p.withMemoryRebound(to: CChar.self) { inet_pton(AF_INET, $0.baseAddress, &addr) == 1 }
+                } ? UInt32(bigEndian: addr.s_addr) : nil
+            if ours == theirs {
+                agreed += 1
+            } else {
+                Issue.record(
+                    "\(String(decoding: bytes, as: UTF8.self)): \(String(describing: ours)) vs \(String(describing: theirs))"
+                )
+            }
             if theirs != nil { valid += 1 }
         }
         #expect(agreed == 40_000)
@@ -159,8 +172,9 @@ import Testing
     }
 
     @Test(
-        .enabled(if: FileManager.default.isExecutableFile(atPath: iprange),
-                 "iprange not installed: apt-get install -y iprange to compare output byte for byte"),
+        .enabled(
+            if: FileManager.default.isExecutableFile(atPath: iprange),
+            "iprange not installed: apt-get install -y iprange to compare output byte for byte"),
         arguments: 0..<6)
     func sameBytesAsIprange(seed: Int) throws {
         var rng = SeededRandom(seed: 9000 + UInt64(seed))
@@ -176,7 +190,9 @@ import Testing
         for _ in 0..<500 { lines.append(IPAddress(v4: UInt32.random(in: 0...UInt32.max, using: &rng)).description) }
         for _ in 0..<20 {
             let prefix = Int.random(in: 8...31, using: &rng)
-            lines.append(CIDR(address: IPAddress(v4: UInt32.random(in: 0...UInt32.max, using: &rng)), prefix: prefix).description)
+            lines.append(
+                CIDR(address: IPAddress(v4: UInt32.random(in: 0...UInt32.max, using: &rng)), prefix: prefix).description
+            )
         }
         for _ in 0..<20 {
             let a = UInt32.random(in: 0...UInt32.max - 5000, using: &rng)
@@ -236,7 +252,9 @@ struct AggregateBenchmark {
         Self.time("aggregate(hosts) 1M IPv4") { "\(CIDRAggregator.aggregate(hosts).count) blocks" }
         let blocks = hosts.map { CIDR(address: $0, prefix: 32) }
         Self.time("aggregate(blocks:) 1M IPv4 /32") { "\(CIDRAggregator.aggregate(blocks: blocks).count) blocks" }
-        let mixed = blocks.enumerated().map { $0.offset % 10 == 0 ? CIDR(address: $0.element.address, prefix: 28) : $0.element }
+        let mixed = blocks.enumerated().map {
+            $0.offset % 10 == 0 ? CIDR(address: $0.element.address, prefix: 28) : $0.element
+        }
         Self.time("aggregate(blocks:) 1M IPv4, 10% /28") { "\(CIDRAggregator.aggregate(blocks: mixed).count) blocks" }
 
         let path = AddressListReaderTests.tempPath("bench.txt")

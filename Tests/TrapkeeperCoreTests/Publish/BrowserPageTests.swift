@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TrapkeeperCore
 
 /// The published page in a real browser (Debian's headless Chromium): every trap of
@@ -20,13 +21,21 @@ import Testing
     /// Runs `chromium --dump-dom` on a file; returns the DOM after scripts (had any been allowed) ran.
     static func dumpDOM(_ path: String, timeout: TimeInterval = 90) throws -> (dom: String, seconds: Double) {
         guard let chromium else {
-            throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "chromium not found: run scripts/setup --test (or set TRAPKEEPER_SKIP_BROWSER=1)"])
+            throw CocoaError(
+                .fileNoSuchFile,
+                userInfo: [
+                    NSLocalizedDescriptionKey:
+                        "chromium not found: run scripts/setup --test (or set TRAPKEEPER_SKIP_BROWSER=1)"
+                ])
         }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: chromium)
         let profile = TempDir("chromium-profile")
-        p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                       "--user-data-dir=\(profile.path)", "--virtual-time-budget=2000", "--dump-dom", URL(fileURLWithPath: path).absoluteString]
+        p.arguments = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+            "--user-data-dir=\(profile.path)", "--virtual-time-budget=2000", "--dump-dom",
+            URL(fileURLWithPath: path).absoluteString,
+        ]
         let out = Pipe()
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
@@ -48,7 +57,9 @@ import Testing
 
     /// The lines of text inside `<pre class="traps">` of a dumped DOM.
     static func trapLines(_ dom: String) -> [String] {
-        guard let open = dom.range(of: "<pre class=\"traps\">"), let close = dom.range(of: "</pre>", range: open.upperBound..<dom.endIndex) else {
+        guard let open = dom.range(of: "<pre class=\"traps\">"),
+            let close = dom.range(of: "</pre>", range: open.upperBound..<dom.endIndex)
+        else {
             return []
         }
         return dom[open.upperBound..<close.lowerBound].split(separator: "\n").map(decodeEntities)
@@ -90,7 +101,9 @@ import Testing
         let path = dir.write("spamtraps.html", page)
         let (dom, seconds) = try Self.dumpDOM(path)
         let shown = Self.trapLines(dom)
-        print("300000-trap page: \(page.utf8.count) bytes, rendered in \(String(format: "%.2f", renderSeconds)) s (debug build), loaded by headless Chromium in \(String(format: "%.1f", seconds)) s")
+        print(
+            "300000-trap page: \(page.utf8.count) bytes, rendered in \(String(format: "%.2f", renderSeconds)) s (debug build), loaded by headless Chromium in \(String(format: "%.1f", seconds)) s"
+        )
         #expect(shown.count == traps.count)
         #expect(shown.first == traps.first)
         #expect(shown.last == traps.last)

@@ -1,12 +1,14 @@
 import Foundation
 import Testing
+
 @testable import TrapkeeperCore
 
 @Suite struct PublishGuardTests {
     let t0: Int64 = 1_700_000_000
 
     func manyTraps(_ n: Int, offset: Int = 0, at t: Int64) -> String {
-        (0..<n).map { grey("203.0.114.\($0 % 200 + 1)", from: "x@spam.ru", to: "trap\($0 + offset)@bsdly.com", at: t) }.joined()
+        (0..<n).map { grey("203.0.114.\($0 % 200 + 1)", from: "x@spam.ru", to: "trap\($0 + offset)@bsdly.com", at: t) }
+            .joined()
     }
 
     @Test func shrinkingHostListIsRefusedAndOldFilesStay() throws {
@@ -51,7 +53,9 @@ import Testing
     }
 
     @Test func unearnedWideBlockIsRefused() {
-        var plan = PublishPlan(traps: [], hosts: [IPAddress("10.0.0.1")!], blocks: [CIDR("10.0.0.0/16")!], newest: [], previousTraps: [], previousHosts: [], audit: [], now: 0)
+        var plan = PublishPlan(
+            traps: [], hosts: [IPAddress("10.0.0.1")!], blocks: [CIDR("10.0.0.0/16")!], newest: [], previousTraps: [],
+            previousHosts: [], audit: [], now: 0)
         var v = PublicationGuard(config: GuardConfig()).check(plan)
         #expect(v.refusals.contains { $0.contains("10.0.0.0/16") })
         plan.blocks = [CIDR("10.0.0.1")!]
@@ -63,7 +67,9 @@ import Testing
         var g = GuardConfig()
         g.pfTableEntriesLimit = 2
         let hosts = ["1.1.1.1", "2.2.2.2", "3.3.3.3"].map { IPAddress($0)! }
-        let plan = PublishPlan(traps: [], hosts: hosts, blocks: hosts.map { CIDR(address: $0, prefix: 32) }, newest: [], previousTraps: [], previousHosts: [], audit: [], now: 0)
+        let plan = PublishPlan(
+            traps: [], hosts: hosts, blocks: hosts.map { CIDR(address: $0, prefix: 32) }, newest: [], previousTraps: [],
+            previousHosts: [], audit: [], now: 0)
         let v = PublicationGuard(config: g).check(plan)
         #expect(v.refusals.isEmpty)
         #expect(v.warnings.first?.contains("table-entries") == true)

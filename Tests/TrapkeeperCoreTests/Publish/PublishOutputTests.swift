@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TrapkeeperCore
 
 @Suite struct PublishOutputTests {
@@ -16,14 +17,20 @@ import Testing
         dump += "SPAMTRAP|#hash@bsdly.com\n"
         try s.classify(dump, now: t0 + 60)
         try s.publish(now: t0 + 60)
-        #expect(s.traps == ["!!!!!!!!the!rest!is!trash!@bsdly.net", "#hash@bsdly.com", "private@bsdly.net", "trap.one@bsdly.com", "v6trap@bsdly.net"])
+        #expect(
+            s.traps == [
+                "!!!!!!!!the!rest!is!trash!@bsdly.net", "#hash@bsdly.com", "private@bsdly.net", "trap.one@bsdly.com",
+                "v6trap@bsdly.net",
+            ])
         #expect(s.pfEntries == ["45.95.147.0/24", "2001:67c:2e8::25"])
         let spamd = s.dir.read("publish/traplist.spamd")!
         let spamdEntries = spamd.split(separator: "\n").filter { !$0.hasPrefix("#") }
         #expect(spamdEntries == ["45.95.147.0/24"])
         // every non-entry line of the host lists is a '#' comment
         for file in ["traplist.pf", "traplist.spamd"] {
-            for line in s.dir.read("publish/\(file)")!.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+            for line in s.dir.read("publish/\(file)")!.split(separator: "\n", omittingEmptySubsequences: false)
+                .dropLast()
+            {
                 #expect(line.hasPrefix("#") || CIDR(String(line)) != nil, "bad line in \(file): \(line)")
             }
         }
@@ -36,8 +43,10 @@ import Testing
 
     @Test func pageEscapesEveryAddress() throws {
         let s = try Scene()
-        let evil = ["<script>alert(1)</script>@bsdly.com", "<b>x</b>@bsdly.com", "{{x}}@bsdly.com", "o'brien@bsdly.com",
-                    "\"q\"&amp;@bsdly.com", "bjørn@bsdly.com"]
+        let evil = [
+            "<script>alert(1)</script>@bsdly.com", "<b>x</b>@bsdly.com", "{{x}}@bsdly.com", "o'brien@bsdly.com",
+            "\"q\"&amp;@bsdly.com", "bjørn@bsdly.com",
+        ]
         try s.classify(evil.map { "SPAMTRAP|\($0)\n" }.joined(), now: t0)
         try s.publish(now: t0)
         let page = s.dir.read("publish/spamtraps.html")!
@@ -60,7 +69,9 @@ import Testing
 
     @Test func delistedEntriesStayOffAndAreAudited() throws {
         let s = try Scene()
-        try s.classify(grey("45.95.147.7", from: "kd@xmail.ru", to: "gone@bsdly.com", at: t0) + grey("45.95.147.8", from: "kd@xmail.ru", to: "stays@bsdly.com", at: t0), now: t0)
+        try s.classify(
+            grey("45.95.147.7", from: "kd@xmail.ru", to: "gone@bsdly.com", at: t0)
+                + grey("45.95.147.8", from: "kd@xmail.ru", to: "stays@bsdly.com", at: t0), now: t0)
         try s.publish(now: t0)
         #expect(s.traps == ["gone@bsdly.com", "stays@bsdly.com"])
         try s.ws.store.delist(entry: "gone@bsdly.com", kind: "address", reason: "a customer's new alias", at: t0 + 10)
@@ -69,7 +80,8 @@ import Testing
         #expect(s.traps == ["stays@bsdly.com"])
         #expect(s.pfEntries == ["45.95.147.8"])
         // seen again: still delisted
-        try s.classify(grey("45.95.147.7", from: "kd@xmail.ru", to: "gone@bsdly.com", at: t0 + 30), now: t0 + 40, name: "d2")
+        try s.classify(
+            grey("45.95.147.7", from: "kd@xmail.ru", to: "gone@bsdly.com", at: t0 + 30), now: t0 + 40, name: "d2")
         try s.publish(now: t0 + 40)
         #expect(s.traps == ["stays@bsdly.com"])
         let why = try Explainer.explain("gone@bsdly.com", workspace: s.ws, now: t0 + 40)

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import TrapkeeperCore
 
 /// SIGKILL a real `trapkeeper run` at several points: the state stays consistent, every
@@ -14,7 +15,8 @@ import Testing
         s.reserveCapacity(traps * 110)
         for i in 0..<traps {
             let n = i + offset
-            s += "GREY|45.\(n % 200 + 1).\((n / 200) % 250).\(n % 250 + 1)|mx\(n % 97).spam.example|<kd\(n % 13)@xmail.ru>|<trap\(n)@bsdly.com>|\(now - 600)|\(now)|\(now + 14400)|1|0\n"
+            s +=
+                "GREY|45.\(n % 200 + 1).\((n / 200) % 250).\(n % 250 + 1)|mx\(n % 97).spam.example|<kd\(n % 13)@xmail.ru>|<trap\(n)@bsdly.com>|\(now - 600)|\(now)|\(now + 14400)|1|0\n"
         }
         return s
     }
@@ -23,7 +25,9 @@ import Testing
     static func world(_ dir: TempDir, dump: String) -> String {
         dir.write("valid.txt", "peter@bsdly.com\n")
         dir.write("greylist.dump", dump)
-        return dir.write("t.toml", """
+        return dir.write(
+            "t.toml",
+            """
             domains = ["bsdly.com"]
             valid_addresses = "valid.txt"
             [guards]
@@ -72,7 +76,9 @@ import Testing
             p.waitUntilExit()
             for f in Self.files {
                 let now = dir.read("publish/\(f)")
-                #expect(now == oldFiles[f] || now == newFiles[f], "\(f) is neither the old nor the new file after a kill at \(delayMs) ms")
+                #expect(
+                    now == oldFiles[f] || now == newFiles[f],
+                    "\(f) is neither the old nor the new file after a kill at \(delayMs) ms")
                 if now == oldFiles[f] { sawOld = true }
             }
             // No temp file is left where readers look... (a killed writer may leave its .tmp)

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+
 @testable import TrapkeeperCore
 
 /// The 2017-08-19 incident (shared/examples, copied to data/): every verdict of its table.
 @Suite struct ExampleIncidentTests {
-    static let now: Int64 = 1503150000
+    static let now: Int64 = 1_503_150_000
 
     static let expectedTraps = [
         "<b>bold</b>@bsdly.com", "akuolsymwt@bsdly.com", "anecowuutp@bsdly.com", "eemioiyv@bsdly.com",
@@ -36,19 +37,24 @@ import Testing
         #expect(plan.traps == Self.expectedTraps)
         let txt = dir.read("publish/spamtraps.txt")
         #expect(txt == Self.expectedTraps.joined(separator: "\n") + "\n")
-        let pfLines = dir.read("publish/traplist.pf")!.split(separator: "\n").filter { !$0.hasPrefix("#") }.map(String.init)
+        let pfLines = dir.read("publish/traplist.pf")!.split(separator: "\n").filter { !$0.hasPrefix("#") }.map(
+            String.init)
         #expect(pfLines == Self.expectedHosts)
-        let spamdLines = dir.read("publish/traplist.spamd")!.split(separator: "\n").filter { !$0.hasPrefix("#") }.map(String.init)
+        let spamdLines = dir.read("publish/traplist.spamd")!.split(separator: "\n").filter { !$0.hasPrefix("#") }.map(
+            String.init)
         #expect(spamdLines == Self.expectedHosts)
-        for notTrap in ["mx42.antispamcloud.com-1503146097-testing@bsdly.com", "peter@bsdly.net", "peter@bsdly.com",
-                        "postmaster@bsdly.com", "victim@gmail.com"] {
+        for notTrap in [
+            "mx42.antispamcloud.com-1503146097-testing@bsdly.com", "peter@bsdly.net", "peter@bsdly.com",
+            "postmaster@bsdly.com", "victim@gmail.com",
+        ] {
             #expect(!plan.traps.contains(notTrap))
         }
     }
 
     @Test func explainSaysWhy() throws {
         let (_, ws, _) = try runExample(logZone: "Europe/Oslo")
-        let probe = try Explainer.explain("mx42.antispamcloud.com-1503146097-testing@bsdly.com", workspace: ws, now: Self.now)
+        let probe = try Explainer.explain(
+            "mx42.antispamcloud.com-1503146097-testing@bsdly.com", workspace: ws, now: Self.now)
         #expect(probe.contains("verdict: not a trap"))
         #expect(probe.contains("exim-callout-random"))
         #expect(probe.contains("207.244.64.181"))
@@ -76,24 +82,36 @@ import Testing
         #expect(cbs.count == 1)
         #expect(cbs.first?.ip == "207.244.64.181")
         #expect(cbs.first?.helo == "mx18-12.smtp.antispamcloud.com")
-        #expect(cbs.first?.probeTime == 1503146097)
-        #expect(cbs.first?.seen == 1503146138)
+        #expect(cbs.first?.probeTime == 1_503_146_097)
+        #expect(cbs.first?.seen == 1_503_146_138)
     }
 
     @Test func reclassifyingIsIdempotent() throws {
         let (dir, ws, first) = try runExample(logZone: "Europe/Oslo")
-        let before = try ws.store.addresses().map { "\($0.address) \($0.roles.rawValue) \($0.firstSeen) \($0.lastSeen)" }.sorted()
-        let hostsBefore = try ws.store.hosts().map { "\($0.ip) \(String(describing: $0.firstHit)) \(String(describing: $0.lastHit)) \(String(describing: $0.trappedExpire))" }.sorted()
+        let before = try ws.store.addresses().map {
+            "\($0.address) \($0.roles.rawValue) \($0.firstSeen) \($0.lastSeen)"
+        }.sorted()
+        let hostsBefore = try ws.store.hosts().map {
+            "\($0.ip) \(String(describing: $0.firstHit)) \(String(describing: $0.lastHit)) \(String(describing: $0.trappedExpire))"
+        }.sorted()
         _ = try ClassifyJob.run(
-            [ClassifyInput(source: "delilah-greylist", path: PackageRoot.data("greylist.dump"), format: .auto),
-             ClassifyInput(source: "delilah-log", path: PackageRoot.data("spamd.log"), format: .spamdLog)],
+            [
+                ClassifyInput(source: "delilah-greylist", path: PackageRoot.data("greylist.dump"), format: .auto),
+                ClassifyInput(source: "delilah-log", path: PackageRoot.data("spamd.log"), format: .spamdLog),
+            ],
             workspace: ws, now: Self.now + 3600, dryRun: false, reporter: .silent)
-        let after = try ws.store.addresses().map { "\($0.address) \($0.roles.rawValue) \($0.firstSeen) \($0.lastSeen)" }.sorted()
-        let hostsAfter = try ws.store.hosts().map { "\($0.ip) \(String(describing: $0.firstHit)) \(String(describing: $0.lastHit)) \(String(describing: $0.trappedExpire))" }.sorted()
+        let after = try ws.store.addresses().map { "\($0.address) \($0.roles.rawValue) \($0.firstSeen) \($0.lastSeen)" }
+            .sorted()
+        let hostsAfter = try ws.store.hosts().map {
+            "\($0.ip) \(String(describing: $0.firstHit)) \(String(describing: $0.lastHit)) \(String(describing: $0.trappedExpire))"
+        }.sorted()
         // SPAMTRAP sightings carry the run's time as last-seen; everything else is unchanged.
-        #expect(after.filter { !$0.contains("jaclyn") && !$0.contains("bold") } == before.filter { !$0.contains("jaclyn") && !$0.contains("bold") })
+        #expect(
+            after.filter { !$0.contains("jaclyn") && !$0.contains("bold") }
+                == before.filter { !$0.contains("jaclyn") && !$0.contains("bold") })
         #expect(hostsAfter == hostsBefore)
-        let second = try PublishJob.run(workspace: ws, now: Self.now, force: false, keepPreviousHosts: false, dryRun: false, reporter: .silent)
+        let second = try PublishJob.run(
+            workspace: ws, now: Self.now, force: false, keepPreviousHosts: false, dryRun: false, reporter: .silent)
         #expect(second.plan.traps == first.traps)
         #expect(dir.read("publish/spamtraps.txt") == Self.expectedTraps.joined(separator: "\n") + "\n")
     }

@@ -1,6 +1,7 @@
 import FlyingFox
 import Foundation
 import Testing
+
 @testable import TrapkeeperCore
 
 /// `trapkeeper run` against real HTTP servers on 127.0.0.1.
@@ -8,7 +9,9 @@ import Testing
     static let now: Int64 = 1_700_000_000
 
     static func dump(_ traps: [String], ip: String) -> String {
-        traps.map { "GREY|\(ip)|mx.spam.example|<kd@xmail.ru>|<\($0)@bsdly.com>|\(now - 600)|\(now)|\(now + 14400)|1|0\n" }.joined()
+        traps.map {
+            "GREY|\(ip)|mx.spam.example|<kd@xmail.ru>|<\($0)@bsdly.com>|\(now - 600)|\(now)|\(now + 14400)|1|0\n"
+        }.joined()
     }
 
     func scene(sources: [SourceConfig]) throws -> Scene {
@@ -34,7 +37,9 @@ import Testing
         ])
         let log = MessageLog()
         let status = try await FetchTestSupport.offThread { [s] in
-            Result { try NightlyRun.run(workspace: s.ws, now: Self.now, dryRun: false, force: false, reporter: log.reporter) }
+            Result {
+                try NightlyRun.run(workspace: s.ws, now: Self.now, dryRun: false, force: false, reporter: log.reporter)
+            }
         }.get()
         #expect(status == .partial)
         #expect(s.traps == ["alpha@bsdly.com", "beta@bsdly.com", "gamma@bsdly.com"])
@@ -49,13 +54,20 @@ import Testing
 
         // Every source down now: the published files stay byte for byte.
         await server.stop()
-        let before = ["spamtraps.txt", "spamtraps.html", "traplist.pf", "traplist.spamd"].map { s.dir.read("publish/\($0)") }
+        let before = ["spamtraps.txt", "spamtraps.html", "traplist.pf", "traplist.spamd"].map {
+            s.dir.read("publish/\($0)")
+        }
         let log2 = MessageLog()
         let status2 = try await FetchTestSupport.offThread { [s] in
-            Result { try NightlyRun.run(workspace: s.ws, now: Self.now + 86400, dryRun: false, force: false, reporter: log2.reporter) }
+            Result {
+                try NightlyRun.run(
+                    workspace: s.ws, now: Self.now + 86400, dryRun: false, force: false, reporter: log2.reporter)
+            }
         }.get()
         #expect(status2 == .partial)
-        let after = ["spamtraps.txt", "spamtraps.html", "traplist.pf", "traplist.spamd"].map { s.dir.read("publish/\($0)") }
+        let after = ["spamtraps.txt", "spamtraps.html", "traplist.pf", "traplist.spamd"].map {
+            s.dir.read("publish/\($0)")
+        }
         #expect(before == after)
         #expect(log2.all.contains { $0.contains("every source failed") })
         #expect(log2.all.contains { $0.contains("fw1") && $0.contains("using the copy from") })
@@ -65,8 +77,16 @@ import Testing
         private let lock = NSLock()
         private var value = false
         var on: Bool {
-            get { lock.lock(); defer { lock.unlock() }; return value }
-            set { lock.lock(); value = newValue; lock.unlock() }
+            get {
+                lock.lock()
+                defer { lock.unlock() }
+                return value
+            }
+            set {
+                lock.lock()
+                value = newValue
+                lock.unlock()
+            }
         }
     }
 
@@ -78,30 +98,44 @@ import Testing
             }
             await server.appendRoute("GET /fw2") { _ in
                 if broken.on {
-                    return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/html"], body: Data("<html><body>maintenance</body></html>".utf8))
+                    return HTTPResponse(
+                        statusCode: .ok, headers: [.contentType: "text/html"],
+                        body: Data("<html><body>maintenance</body></html>".utf8))
                 }
                 return HTTPResponse(statusCode: .ok, body: Data(Self.dump(["gamma"], ip: "45.95.147.2").utf8))
             }
         }
-        let s = try scene(sources: [SourceConfig(name: "fw1", url: server.url("/fw1")), SourceConfig(name: "fw2", url: server.url("/fw2"))])
+        let s = try scene(sources: [
+            SourceConfig(name: "fw1", url: server.url("/fw1")), SourceConfig(name: "fw2", url: server.url("/fw2")),
+        ])
         let r1 = try await FetchTestSupport.offThread { [s] in
-            Result { try NightlyRun.run(workspace: s.ws, now: Self.now, dryRun: false, force: false, reporter: .silent) }
+            Result {
+                try NightlyRun.run(workspace: s.ws, now: Self.now, dryRun: false, force: false, reporter: .silent)
+            }
         }.get()
         #expect(r1 == .ok)
         // fw2 now serves an HTML error page with 200.
         broken.on = true
         let log = MessageLog()
         let r2 = try await FetchTestSupport.offThread { [s] in
-            Result { try NightlyRun.run(workspace: s.ws, now: Self.now + 3600, dryRun: false, force: false, reporter: log.reporter) }
+            Result {
+                try NightlyRun.run(
+                    workspace: s.ws, now: Self.now + 3600, dryRun: false, force: false, reporter: log.reporter)
+            }
         }.get()
         #expect(r2 == .partial)
-        #expect(log.all.contains { $0.contains("fw2") && $0.contains("HTML") && $0.contains("using the copy from") }, "\(log.all)")
+        #expect(
+            log.all.contains { $0.contains("fw2") && $0.contains("HTML") && $0.contains("using the copy from") },
+            "\(log.all)")
         #expect(s.traps == ["alpha@bsdly.com", "gamma@bsdly.com"])
         #expect(s.pfEntries == ["45.95.147.1", "45.95.147.2"])
         // Three days on, the copy is too old: fw2 is left out, but its host stays published.
         let log3 = MessageLog()
         let r3 = try await FetchTestSupport.offThread { [s] in
-            Result { try NightlyRun.run(workspace: s.ws, now: Self.now + 3 * 86400, dryRun: false, force: true, reporter: log3.reporter) }
+            Result {
+                try NightlyRun.run(
+                    workspace: s.ws, now: Self.now + 3 * 86400, dryRun: false, force: true, reporter: log3.reporter)
+            }
         }.get()
         #expect(r3 == .partial)
         #expect(log3.all.contains { $0.contains("fw2") && $0.contains("older than max_stale_hours") }, "\(log3.all)")
@@ -137,7 +171,9 @@ import Testing
         }
         let dir = TempDir()
         dir.write("valid.txt", "peter@bsdly.com\n")
-        let config = dir.write("t.toml", """
+        let config = dir.write(
+            "t.toml",
+            """
             domains = ["bsdly.com"]
             valid_addresses = "valid.txt"
             [[sources]]

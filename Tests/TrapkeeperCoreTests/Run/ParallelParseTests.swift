@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TrapkeeperCore
 
 /// A file parsed in chunks on several threads gives exactly what one pass gives: the same
@@ -14,25 +15,38 @@ import Testing
             switch i % 10 {
             case 0: text += "garbage line \(i)\n"
             case 1: text += "TRAPPED|45.95.\(i % 7).\(i % 200)|\(t + Int64(i))\n"
-            case 2: text += "GREY|207.244.64.\(i % 5)|mx\(i % 3).probe.example|<>|<mx\(i % 4).probe.example-\(t - 30)-testing@bsdly.com>|\(t)|\(t)|\(t)|1|0\n"
+            case 2:
+                text +=
+                    "GREY|207.244.64.\(i % 5)|mx\(i % 3).probe.example|<>|<mx\(i % 4).probe.example-\(t - 30)-testing@bsdly.com>|\(t)|\(t)|\(t)|1|0\n"
             case 3: text += "SPAMTRAP|st\(i % 50)@bsdly.net\n"
-            default: text += grey("45.95.\(i % 11).\(i % 97)", from: i % 4 == 0 ? "" : "kd\(i % 9)@xmail.ru", to: "t\(i % 400)@bsdly.com", at: t - Int64(i % 1000))
+            default:
+                text += grey(
+                    "45.95.\(i % 11).\(i % 97)", from: i % 4 == 0 ? "" : "kd\(i % 9)@xmail.ru",
+                    to: "t\(i % 400)@bsdly.com", at: t - Int64(i % 1000))
             }
         }
         let path = s.dir.write("d", text)
         let one = Harvest(classifier: s.ws.classifier, now: t)
-        let r1 = try ClassifyJob.parseInput(ClassifyInput(source: "x", path: path, format: .auto), into: one, workspace: s.ws, now: t, parallelThreshold: .max)
+        let r1 = try ClassifyJob.parseInput(
+            ClassifyInput(source: "x", path: path, format: .auto), into: one, workspace: s.ws, now: t,
+            parallelThreshold: .max)
         let many = Harvest(classifier: s.ws.classifier, now: t)
-        let r2 = try ClassifyJob.parseInput(ClassifyInput(source: "x", path: path, format: .auto), into: many, workspace: s.ws, now: t, parallelThreshold: 0, parts: parts)
+        let r2 = try ClassifyJob.parseInput(
+            ClassifyInput(source: "x", path: path, format: .auto), into: many, workspace: s.ws, now: t,
+            parallelThreshold: 0, parts: parts)
         #expect(r1.lines == r2.lines && r1.records == r2.records && r1.rejected == r2.rejected && r1.bytes == r2.bytes)
         #expect(r1.firstRejects == r2.firstRejects)
-        func key(_ a: Harvest.AddressInfo) -> String { "\(a.address) \(a.roles.rawValue) \(a.firstSeen) \(a.lastSeen) \(a.evidence?.line ?? -1)" }
+        func key(_ a: Harvest.AddressInfo) -> String {
+            "\(a.address) \(a.roles.rawValue) \(a.firstSeen) \(a.lastSeen) \(a.evidence?.line ?? -1)"
+        }
         #expect(one.addresses.map(key).sorted() == many.addresses.map(key).sorted())
         func hkey(_ e: (key: IPAddress, value: Harvest.HostInfo)) -> String {
             "\(e.key) \(e.value.hits) \(e.value.verifierHits) \(String(describing: e.value.firstHit)) \(String(describing: e.value.lastHit)) \(String(describing: e.value.lastNonVerifierHit)) \(String(describing: e.value.trappedExpire)) \(e.value.hitEvidence?.line ?? -1) \(e.value.trappedEvidence?.line ?? -1)"
         }
         #expect(one.hosts.map(hkey).sorted() == many.hosts.map(hkey).sorted())
-        #expect(one.callbackIncidents.map { "\($0.ip) \($0.probeAddress) \($0.seen) \($0.line)" }.sorted() == many.callbackIncidents.map { "\($0.ip) \($0.probeAddress) \($0.seen) \($0.line)" }.sorted())
+        #expect(
+            one.callbackIncidents.map { "\($0.ip) \($0.probeAddress) \($0.seen) \($0.line)" }.sorted()
+                == many.callbackIncidents.map { "\($0.ip) \($0.probeAddress) \($0.seen) \($0.line)" }.sorted())
         #expect(one.counts.records == many.counts.records)
     }
 }

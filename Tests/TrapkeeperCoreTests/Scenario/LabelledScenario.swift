@@ -106,7 +106,8 @@ struct LabelledScenario: Sendable {
     func writeExpectations(to dir: URL) throws {
         let traps = expectedTraps.map { $0 + "\n" }.joined()
         try Data(traps.utf8).write(to: dir.appendingPathComponent("expected-spamtraps.txt"))
-        try Data(expectedPFLines.map { $0 + "\n" }.joined().utf8).write(to: dir.appendingPathComponent("expected-traplist.txt"))
+        try Data(expectedPFLines.map { $0 + "\n" }.joined().utf8).write(
+            to: dir.appendingPathComponent("expected-traplist.txt"))
         let addressRows = labels.sorted { LabelledScenario.byBytes($0.key, $1.key) }
             .map { "\($0.key)\t\($0.value.verdict.rawValue)\t\($0.value.why)\n" }.joined()
         try Data(addressRows.utf8).write(to: dir.appendingPathComponent("labels-addresses.tsv"))

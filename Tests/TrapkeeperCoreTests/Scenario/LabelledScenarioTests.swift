@@ -51,7 +51,10 @@ import TrapkeeperCore
             #expect(!LabelledScenario.isNeverBlock(host), "never-block host exported: \(host)")
         }
         #expect(s.hosts.filter { $0.category.contains("never-block") }.allSatisfy { !$0.isExported })
-        #expect(s.hosts.filter { $0.category.contains("verifier") || $0.category.contains("prober") }.allSatisfy { !$0.isExported })
+        #expect(
+            s.hosts.filter { $0.category.contains("verifier") || $0.category.contains("prober") }.allSatisfy {
+                !$0.isExported
+            })
     }
 
     @Test func sameSeedSameBytes() {
@@ -65,7 +68,10 @@ import TrapkeeperCore
     @Test func minimalCoverIsExact() {
         let ips = ["10.0.0.0", "10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.5", "10.0.0.6", "10.0.0.7", "2001:db8::1"]
             .map { IPAddress($0)! }
-        #expect(LabelledScenario.minimalCover(ips).map(\.description) == ["10.0.0.0/30", "10.0.0.5", "10.0.0.6/31", "2001:db8::1"])
+        #expect(
+            LabelledScenario.minimalCover(ips).map(\.description) == [
+                "10.0.0.0/30", "10.0.0.5", "10.0.0.6/31", "2001:db8::1",
+            ])
     }
 
     // MARK: the CLI against the scenario
@@ -77,13 +83,15 @@ import TrapkeeperCore
             return
         }
         let s = Self.scenario
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trapkeeper-scenario-\(UUID().uuidString)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "trapkeeper-scenario-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         try s.write(to: dir)
         let config = dir.appendingPathComponent("trapkeeper.toml").path
         let now = String(LabelledScenario.now)
-        let classify = try Self.run(binary, ["classify", "--config", config, "--now", now, "greylist.dump", "spamd.log"], in: dir)
+        let classify = try Self.run(
+            binary, ["classify", "--config", config, "--now", now, "greylist.dump", "spamd.log"], in: dir)
         #expect(classify.status == 0, "classify exited \(classify.status)\n\(classify.stderr)")
         guard classify.status == 0 || classify.status == 3 else { return }
         let publish = try Self.run(binary, ["publish", "--config", config, "--now", now], in: dir)
@@ -94,7 +102,9 @@ import TrapkeeperCore
         let trapsFile = publishDir.appendingPathComponent("spamtraps.txt")
         let pfFile = publishDir.appendingPathComponent("traplist.pf")
         for file in [trapsFile, pfFile] where !FileManager.default.fileExists(atPath: file.path) {
-            Issue.record("publish exited 0 but wrote no \(file.lastPathComponent)\nstdout: \(publish.stdout)\nstderr: \(publish.stderr)")
+            Issue.record(
+                "publish exited 0 but wrote no \(file.lastPathComponent)\nstdout: \(publish.stdout)\nstderr: \(publish.stderr)"
+            )
             return
         }
         try checkTraps(Data(contentsOf: trapsFile))
@@ -128,7 +138,9 @@ import TrapkeeperCore
             falseTraps.isEmpty,
             Comment(
                 rawValue: "\(falseTraps.count) FALSE traps (listed, but the rules say no):\n"
-                    + falseTraps.map { "  \($0)  — \(s.labels[$0].map { "\($0.verdict): \($0.why)" } ?? "never in the input")" }
+                    + falseTraps.map {
+                        "  \($0)  — \(s.labels[$0].map { "\($0.verdict): \($0.why)" } ?? "never in the input")"
+                    }
                     .joined(separator: "\n")))
         #expect(
             missed.isEmpty,

@@ -195,7 +195,10 @@ struct ScenarioBuilder {
     }
 
     mutating func publicV4Raw() -> UInt32 {
-        let firsts: [UInt32] = [2, 5, 23, 31, 37, 45, 46, 62, 77, 78, 80, 81, 85, 89, 91, 93, 94, 109, 141, 176, 178, 185, 188, 193, 194, 195, 212, 213, 217]
+        let firsts: [UInt32] = [
+            2, 5, 23, 31, 37, 45, 46, 62, 77, 78, 80, 81, 85, 89, 91, 93, 94, 109, 141, 176, 178, 185, 188, 193, 194,
+            195, 212, 213, 217,
+        ]
         return pick(firsts) << 24 | UInt32(truncatingIfNeeded: rng.next()) & 0x00ff_ffff
     }
 
@@ -229,8 +232,12 @@ struct ScenarioBuilder {
     /// accept every textual form, the pf file prints the canonical one.
     static func uncanonical(_ ip: IPAddress) -> String {
         var groups: [String] = []
-        for shift in stride(from: 48, through: 0, by: -16) { groups.append(String((ip.high >> UInt64(shift)) & 0xffff, radix: 16)) }
-        for shift in stride(from: 48, through: 0, by: -16) { groups.append(String((ip.low >> UInt64(shift)) & 0xffff, radix: 16)) }
+        for shift in stride(from: 48, through: 0, by: -16) {
+            groups.append(String((ip.high >> UInt64(shift)) & 0xffff, radix: 16))
+        }
+        for shift in stride(from: 48, through: 0, by: -16) {
+            groups.append(String((ip.low >> UInt64(shift)) & 0xffff, radix: 16))
+        }
         return groups.joined(separator: ":").uppercased()
     }
 
@@ -265,7 +272,11 @@ struct ScenarioBuilder {
             let helo = spamHelo(ip)
             grey(ip, helo: helo, from: spammerCase(forged), to: trapRecipient(), at: fresh())
             if n % 2 == 0 { grey(ip, helo: helo, from: spammerCase(forged), to: validRecipient(), at: fresh()) }
-            if n % 5 == 0 { grey(ip, helo: helo, from: "<\(validUsers[below(validUsers.count)].uppercased())>", to: trapRecipient(), at: fresh()) }
+            if n % 5 == 0 {
+                grey(
+                    ip, helo: helo, from: "<\(validUsers[below(validUsers.count)].uppercased())>", to: trapRecipient(),
+                    at: fresh())
+            }
             if n % 6 == 0 { grey(ip, helo: helo, from: catchAllAddress(), to: trapRecipient(), at: fresh()) }
         }
         // hosts that only used a trap as the SENDER, mailing real users: not a trap hit
@@ -300,11 +311,15 @@ struct ScenarioBuilder {
             case 77:
                 newHost(ip, "Postfix verifier inside a spamming /24", export: false)
                 let target = forgedSenderTraps[below(forgedSenderTraps.count)]
-                grey(ip, helo: "mx.verifying-isp.net", from: "<double-bounce@mx.verifying-isp.net>", to: spammerCase(target), at: fresh())
+                grey(
+                    ip, helo: "mx.verifying-isp.net", from: "<double-bounce@mx.verifying-isp.net>",
+                    to: spammerCase(target), at: fresh())
                 trapped(ip, expire: liveExpiry())
             case 200:
                 newHost(ip, "innocent host inside a spamming /24", export: false)
-                grey(ip, helo: "mail.honest.example", from: "<newsletter@honest.example>", to: validRecipient(), at: fresh())
+                grey(
+                    ip, helo: "mail.honest.example", from: "<newsletter@honest.example>", to: validRecipient(),
+                    at: fresh())
             default:
                 newHost(ip, "member of the /24 with holes", export: true)
                 grey(ip, helo: spamHelo(ip), from: spamSender(), to: trapRecipient(), at: fresh())
@@ -315,7 +330,8 @@ struct ScenarioBuilder {
     /// Runs of neighbours: an aligned 8 (a /29), an unaligned 5, an aligned 16 with one stale host.
     mutating func runsOfTrappers() {
         let base = reservedBlocks.sorted()[2] << 8
-        let members: [(UInt32, Bool)] = (8..<16).map { ($0, true) } + (33..<38).map { ($0, true) }
+        let members: [(UInt32, Bool)] =
+            (8..<16).map { ($0, true) } + (33..<38).map { ($0, true) }
             + (128..<144).map { ($0, $0 != 135) }
         for (last, fresh) in members {
             let ip = IPAddress(v4: base | last)
@@ -372,7 +388,9 @@ struct ScenarioBuilder {
         }
         for _ in 0..<10 {
             let ip = newHost(publicV4(), "spammer seen in the spamd log (GREY + new entry)", export: true)
-            logGrey(ip, helo: spamHelo(ip), from: spamSender(), to: spammerCase(newTrap("unknown recipient, spamd log GREY line")), at: freshLog())
+            logGrey(
+                ip, helo: spamHelo(ip), from: spamSender(),
+                to: spammerCase(newTrap("unknown recipient, spamd log GREY line")), at: freshLog())
         }
     }
 
@@ -383,7 +401,8 @@ struct ScenarioBuilder {
             let ip = newHost(publicV4(), "Postfix address verifier (double-bounce sender)", export: false)
             let org = "\(pronounceable())-isp.\(pick(["net", "de", "no", "fr"]))"
             let stamp = n % 3 == 0 ? String((0..<5).map { _ in pick(Array("0123456789abcdefghijklmnopqrstu")) }) : ""
-            let sender = n % 4 == 1 ? "<Double-Bounce\(stamp)@MX.\(org.uppercased())>" : "<double-bounce\(stamp)@mx.\(org)>"
+            let sender =
+                n % 4 == 1 ? "<Double-Bounce\(stamp)@MX.\(org.uppercased())>" : "<double-bounce\(stamp)@mx.\(org)>"
             for _ in 0..<(1 + below(3)) {
                 grey(ip, helo: "mx.\(org)", from: sender, to: spammerCase(pick(forgedSenderTraps)), at: fresh())
             }
@@ -428,7 +447,8 @@ struct ScenarioBuilder {
             }
             for k in 0..<(1 + below(2)) {
                 let t = fresh()
-                let offset: Int64 = k == 1 && n % 3 == 0 ? (n % 2 == 0 ? 2 * 86400 : -3 * 86400) : -Int64(5 + below(300))
+                let offset: Int64 =
+                    k == 1 && n % 3 == 0 ? (n % 2 == 0 ? 2 * 86400 : -3 * 86400) : -Int64(5 + below(300))
                 let local = "mx\(below(99)).\(cluster)-\(t + offset)-testing"
                 let domain = pick(S.ourDomains)
                 label("\(local)@\(domain)", .probe, "Exim callout probe, epoch within ±7 days")
@@ -457,7 +477,8 @@ struct ScenarioBuilder {
             ("smtp2.example.net-1650000000-testing", "bsdly.net"),  // 2022
         ]
         for (n, (local, domain)) in shapes.enumerated() {
-            let address = trap(local: local, domain: domain, "Exim-shaped, epoch years off: an ordinary unknown address")
+            let address = trap(
+                local: local, domain: domain, "Exim-shaped, epoch years off: an ordinary unknown address")
             if n < 2 {
                 let ip = newHost(publicV4(), "<> sender to a stale Exim-shaped trap only", export: false)
                 grey(ip, helo: "mx.\(pronounceable()).com", from: "<>", to: "<\(address)>", at: fresh())
@@ -477,14 +498,18 @@ struct ScenarioBuilder {
                 label(address, .probe, "AfterShip probe ([a-z0-9]{32}, <user@example.org>, helo localhost)")
                 grey(ip, helo: "localhost", from: "<user@example.org>", to: "<\(address)>", at: fresh())
             }
-            if below(2) == 0 { grey(ip, helo: "localhost", from: "<user@example.org>", to: validRecipient(), at: fresh()) }
+            if below(2) == 0 {
+                grey(ip, helo: "localhost", from: "<user@example.org>", to: validRecipient(), at: fresh())
+            }
         }
         for _ in 0..<5 {
             let ip = newHost(publicV6(), "Reacher check-if-email-exists", export: false)
             for _ in 0..<(1 + below(3)) {
                 let local = randomAlnum(15, lowerOnly: false)
                 let domain = pick(S.ourDomains)
-                label("\(local)@\(domain)".lowercased(), .probe, "Reacher probe ([A-Za-z0-9]{15}, <reacher@gmail.com>, helo gmail.com)")
+                label(
+                    "\(local)@\(domain)".lowercased(), .probe,
+                    "Reacher probe ([A-Za-z0-9]{15}, <reacher@gmail.com>, helo gmail.com)")
                 grey(ip, helo: "gmail.com", from: "<reacher@gmail.com>", to: "<\(local)@\(domain)>", at: fresh())
             }
         }
@@ -506,7 +531,9 @@ struct ScenarioBuilder {
                 let local = randomAlnum(c.length, lowerOnly: c.lower)
                 let domain = pick(S.ourDomains)
                 label("\(local)@\(domain)".lowercased(), .trap, c.why)
-                grey(ip, helo: c.helo ?? spamHelo(ip), from: c.sender ?? spamSender(), to: "<\(local)@\(domain)>", at: fresh())
+                grey(
+                    ip, helo: c.helo ?? spamHelo(ip), from: c.sender ?? spamSender(), to: "<\(local)@\(domain)>",
+                    at: fresh())
             }
         }
     }
@@ -562,7 +589,9 @@ struct ScenarioBuilder {
     mutating func oldFormatAndEightBit() {
         for _ in 0..<10 {
             let ip = newHost(publicV4(), "spammer in old-format (helo-less) lines", export: true)
-            grey(ip, helo: nil, from: spamSender(), to: trapRecipient("unknown recipient (old-format line)"), at: fresh())
+            grey(
+                ip, helo: nil, from: spamSender(), to: trapRecipient("unknown recipient (old-format line)"), at: fresh()
+            )
         }
         for _ in 0..<5 {
             let ip = newHost(publicV4(), "spammer with an 8-bit helo", export: true)
@@ -581,7 +610,8 @@ struct ScenarioBuilder {
     /// Hosts that never mailed a trap: not exported.
     mutating func innocentHosts() {
         for n in 0..<15 {
-            let ip = newHost(publicV4(), "mailed only real users, roles, catch-all and foreign addresses", export: false)
+            let ip = newHost(
+                publicV4(), "mailed only real users, roles, catch-all and foreign addresses", export: false)
             let helo = "mail\(n).\(pronounceable()).org"
             let sender = "<news-\(below(1000))@\(pronounceable()).org>"
             grey(ip, helo: helo, from: sender, to: validRecipient(), at: fresh())
@@ -599,16 +629,23 @@ struct ScenarioBuilder {
     /// Lines a parser must survive without crashing or trapping anything.
     mutating func garbage() {
         let t = S.now - 3600
-        let ours = ["garbage.gray@bsdly.com", "garbage.short@bsdly.net", "garbage.eight@bsdly.com", "garbage.tag@datadok.no"]
+        let ours = [
+            "garbage.gray@bsdly.com", "garbage.short@bsdly.net", "garbage.eight@bsdly.com", "garbage.tag@datadok.no",
+        ]
         for address in ours { label(address, .ignored, "only in a malformed dump line") }
         let trappedGarbageHost = newHost(publicV4(), "only a malformed TRAPPED line", export: false)
         var lines: [[UInt8]] = [
-            Array("GRAY|45.95.147.12|ylmf-pc|<kd@xmail.ru>|<garbage.gray@bsdly.com>|\(t)|\(t + 1500)|\(t + 14400)|1|0".utf8),
+            Array(
+                "GRAY|45.95.147.12|ylmf-pc|<kd@xmail.ru>|<garbage.gray@bsdly.com>|\(t)|\(t + 1500)|\(t + 14400)|1|0"
+                    .utf8),
             Array("GREY|45.95.147.13|ylmf-pc|<kd@xmail.ru>|<garbage.short@bsdly.net>|\(t)".utf8),
-            Array("GREY|45.95.147.14|ylmf-pc|<kd@xmail.ru>|<garbage.eight@bsdly.com>|\(t)|\(t + 1500)|\(t + 14400)".utf8),
+            Array(
+                "GREY|45.95.147.14|ylmf-pc|<kd@xmail.ru>|<garbage.eight@bsdly.com>|\(t)|\(t + 1500)|\(t + 14400)".utf8),
             Array("SPAMTRAP".utf8),
             Array("GREY|45.95.147.15".utf8),
-            Array("grey|45.95.147.16|ylmf-pc|<kd@xmail.ru>|<garbage.tag@datadok.no>|\(t)|\(t + 1500)|\(t + 14400)|1|0".utf8),
+            Array(
+                "grey|45.95.147.16|ylmf-pc|<kd@xmail.ru>|<garbage.tag@datadok.no>|\(t)|\(t + 1500)|\(t + 14400)|1|0"
+                    .utf8),
             Array("GREY|300.1.2.999|ylmf-pc|<kd@xmail.ru>|<someone@gmail.com>|\(t)|\(t + 1500)|\(t + 14400)|1|0".utf8),
             Array("GREY|77.247.181.1|evil|helo|<a@b.example>|<c@d.example>|\(t)|\(t + 1500)|\(t + 14400)|1|0".utf8),
             Array("GREY|77.247.181.2|helo|<a@b.example>|<c@d.example>|soon|later|never|1|0".utf8),
@@ -620,7 +657,9 @@ struct ScenarioBuilder {
             [],
             Array("   ".utf8),
             [0x47, 0x52, 0x45, 0x59, 0x7c, 0xff, 0xfe, 0x00, 0x01, 0x1b, 0x5b, 0x32, 0x4a, 0xc3, 0x28, 0x7c, 0x7c],
-            Array("GREY|94.102.49.1|\(String(repeating: "x", count: 3000))|<a@b.example>|<c@d.example>|\(t)|\(t + 1500)|\(t + 14400)|1|0".utf8),
+            Array(
+                "GREY|94.102.49.1|\(String(repeating: "x", count: 3000))|<a@b.example>|<c@d.example>|\(t)|\(t + 1500)|\(t + 14400)|1|0"
+                    .utf8),
         ]
         lines += (0..<3).map { _ in (0..<40).map { _ in UInt8(1 + below(254)) }.map { $0 == 10 || $0 == 13 ? 32 : $0 } }
         garbageLines = lines
@@ -666,7 +705,8 @@ struct ScenarioBuilder {
 
     mutating func white(_ ip: IPAddress) {
         let first = S.now - Int64(86400 * (1 + below(30)))
-        dumpLines.append(Array("WHITE|\(ip)|||\(first)|\(first + 1900)|\(first + 1900 + 36 * 86400)|2|\(1 + below(40))".utf8))
+        dumpLines.append(
+            Array("WHITE|\(ip)|||\(first)|\(first + 1900)|\(first + 1900 + 36 * 86400)|2|\(1 + below(40))".utf8))
         count("WHITE")
     }
 
@@ -720,7 +760,8 @@ struct ScenarioBuilder {
         var out = ""
         let ordered = logEntries.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }
         for (t, line) in ordered.map(\.element) {
-            let c = calendar.dateComponents([.month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: TimeInterval(t)))
+            let c = calendar.dateComponents(
+                [.month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: TimeInterval(t)))
             let day = c.day! < 10 ? " \(c.day!)" : "\(c.day!)"
             let clock = [c.hour!, c.minute!, c.second!].map { $0 < 10 ? "0\($0)" : "\($0)" }.joined(separator: ":")
             out += "\(months[c.month! - 1]) \(day) \(clock) delilah \(line)\n"
@@ -806,7 +847,10 @@ struct ScenarioBuilder {
     }
 
     mutating func randomAlnum(_ length: Int, lowerOnly: Bool) -> String {
-        let alphabet = Array(lowerOnly ? "abcdefghijklmnopqrstuvwxyz0123456789" : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        let alphabet = Array(
+            lowerOnly
+                ? "abcdefghijklmnopqrstuvwxyz0123456789"
+                : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
         while true {
             let s = String((0..<length).map { _ in pick(alphabet) })
             if !usedLocalParts.contains(s.lowercased()) {
@@ -821,7 +865,9 @@ struct ScenarioBuilder {
         case 0: return ip.isIPv4 ? "[\(ip)]" : "[IPv6:\(ip)]"
         case 1: return "WIN-" + String((0..<11).map { _ in pick(Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")) })
         case 2: return pick(["ylmf-pc", "User", "PC", "unknown", "ADMIN"])
-        default: return "\(pick(["bodkin", "relay", "mx", "static", "dyn"]))\(below(99)).\(pronounceable())-isp.\(pick(["ru", "cn", "br", "vn", "in"]))"
+        default:
+            return
+                "\(pick(["bodkin", "relay", "mx", "static", "dyn"]))\(below(99)).\(pronounceable())-isp.\(pick(["ru", "cn", "br", "vn", "in"]))"
         }
     }
 

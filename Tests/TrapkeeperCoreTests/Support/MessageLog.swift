@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import TrapkeeperCore
 
 /// Collects what a job reports, for assertions.
@@ -14,7 +15,11 @@ final class MessageLog: @unchecked Sendable {
 
     var reporter: Reporter {
         Reporter(
-            warn: { [self] s in lock.lock(); lines.append(s); lock.unlock() },
+            warn: { [self] s in
+                lock.lock()
+                lines.append(s)
+                lock.unlock()
+            },
             progress: { _ in })
     }
 }
@@ -23,7 +28,9 @@ final class MessageLog: @unchecked Sendable {
 enum Binary {
     static var trapkeeper: String {
         let root = PackageRoot.path
-        for c in [".build/debug/trapkeeper", ".build/x86_64-unknown-linux-gnu/debug/trapkeeper", ".build/release/trapkeeper"] {
+        for c in [
+            ".build/debug/trapkeeper", ".build/x86_64-unknown-linux-gnu/debug/trapkeeper", ".build/release/trapkeeper",
+        ] {
             let p = (root as NSString).appendingPathComponent(c)
             if FileManager.default.isExecutableFile(atPath: p) { return p }
         }
