@@ -9,10 +9,14 @@ public struct ClassifyInput: Sendable {
     public var source: String
     public var path: String
     public var format: SourceFormat
-    public init(source: String, path: String, format: SourceFormat) {
+    /// The file name messages and evidence give (default: `path`); a fetched body is parsed
+    /// where it landed but named after where it is kept.
+    public var name: String
+    public init(source: String, path: String, format: SourceFormat, name: String? = nil) {
         self.source = source
         self.path = path
         self.format = format
+        self.name = name ?? path
     }
 }
 
@@ -24,14 +28,23 @@ public enum ClassifyJob {
         public var harvest: Harvest
     }
 
+    /// - preparsed: inputs already parsed on their own (the nightly run parses each fetched body
+    ///   once, to judge it), by source name; they are merged instead of parsed again.
     public static func run(
-        _ inputs: [ClassifyInput], workspace ws: Workspace, now: Int64, dryRun: Bool, reporter: Reporter
+        _ inputs: [ClassifyInput], workspace ws: Workspace, now: Int64, dryRun: Bool, reporter: Reporter,
+        preparsed: [String: (harvest: Harvest, report: ParseReport)] = [:]
     ) throws -> Outcome {
         let harvest = Harvest(classifier: ws.classifier, now: now)
         var reports: [ParseReport] = []
         for input in inputs {
-            let file = input.path
-            let report = try parseInput(input, into: harvest, workspace: ws, now: now)
+            let file = input.name
+            let report: ParseReport
+            if let p = preparsed[input.source] {
+                harvest.absorb(p.harvest, lineOffset: 0)
+                report = p.report
+            } else {
+                report = try parseInput(input, into: harvest, workspace: ws, now: now)
+            }
             for line in report.rejectLines { reporter.warn(line) }
             if report.rejected > report.firstRejects.count {
                 reporter.warn(
@@ -58,7 +71,7 @@ extension ClassifyJob {
         parallelThreshold: Int64 = ClassifyJob.parallelThreshold, parts: Int? = nil
     ) throws -> ParseReport {
         let file = input.path
-        harvest.beginInput(source: input.source, file: file)
+        harvest.beginInput(source: input.source, file: input.name)
         var st = stat()
         let size: Int64 =
             file != "-" && stat(file, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG ? Int64(st.st_size) : 0
@@ -67,7 +80,14 @@ extension ClassifyJob {
             var parser = DumpParser(
                 source: input.source, format: input.format, now: now, logTimeZone: ws.config.logTimeZone)
             do {
-                return try parser.parse(path: file) { harvest.add($0) }
+                let fd: Int32 = file == "-" ? 0 : open(file, O_RDONLY)
+                guard fd >= 0 else {
+                    throw ParseError(
+                        source: input.source, file: input.name,
+                        message: "cannot open: \(String(cString: strerror(errno)))")
+                }
+                defer { if fd != 0 { close(fd) } }
+                return try parser.parse(fd: fd, name: input.name) { harvest.add($0) }
             } catch let e as ParseError {
                 throw JobFailure(.cannotRun, e.description)
             }
@@ -81,7 +101,7 @@ extension ClassifyJob {
         defer { close(fd) }
         let ranges = chunkRanges(fd: fd, size: size, parts: cores)
         let harvests = (0..<ranges.count).map { i in i == 0 ? harvest : Harvest(classifier: ws.classifier, now: now) }
-        for h in harvests.dropFirst() { h.beginInput(source: input.source, file: file) }
+        for h in harvests.dropFirst() { h.beginInput(source: input.source, file: input.name) }
         // Pass 1 (parallel, memory speed): lines per chunk, so every chunk numbers its lines
         // (evidence, rejects) exactly as one pass would.
         let counts = LineCounts(count: ranges.count)
@@ -99,7 +119,9 @@ extension ClassifyJob {
             let h = harvests[i]
             results.set(
                 i,
-                Result { try parser.parse(fd: fd, name: file, range: ranges[i], linesBefore: offsets[i]) { h.add($0) } }
+                Result {
+                    try parser.parse(fd: fd, name: input.name, range: ranges[i], linesBefore: offsets[i]) { h.add($0) }
+                }
             )
         }
         var report = try results.get(0)

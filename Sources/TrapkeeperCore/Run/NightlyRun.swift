@@ -13,6 +13,8 @@ public enum NightlyRun {
         var input: ClassifyInput?
         var fresh: Bool
         var failed: Bool
+        /// A fetched body, parsed once to judge it, kept for classification.
+        var parsed: (harvest: Harvest, report: ParseReport)? = nil
     }
 
     static func cacheDir(_ ws: Workspace) -> String {
@@ -51,7 +53,12 @@ public enum NightlyRun {
             var problem: String? = out.error
             switch out.status {
             case .fetched:
-                let report = judgeParse(path: req.destination, source: s, ws: ws, now: now)
+                // Parsed once: the same harvest serves the judgement and the classification.
+                let kept = dryRun ? req.destination : good
+                let harvest = Harvest(classifier: ws.classifier, now: now)
+                let report = try? ClassifyJob.parseInput(
+                    ClassifyInput(source: s.name, path: req.destination, format: s.format, name: kept), into: harvest,
+                    workspace: ws, now: now)
                 if let why = judge(report, bytes: out.bytes, previous: h) {
                     problem = "source '\(s.name)': \(why) (\(req.url))"
                     try? FileManager.default.removeItem(atPath: req.destination)
@@ -69,9 +76,9 @@ public enum NightlyRun {
                     h.records = report?.records
                     h.rejects = report?.rejected
                     h.lastSuccess = now
-                    let path = dryRun ? req.destination : good
                     results[s.name] = SourceResult(
-                        input: ClassifyInput(source: s.name, path: path, format: s.format), fresh: true, failed: false)
+                        input: ClassifyInput(source: s.name, path: kept, format: s.format), fresh: true, failed: false,
+                        parsed: report.map { (harvest, $0) })
                     reporter.progress(
                         "source '\(s.name)': \(out.bytes) bytes from \(req.url) in \(String(format: "%.1f", out.seconds)) s"
                     )
@@ -107,12 +114,6 @@ public enum NightlyRun {
             if !dryRun { try ws.store.saveSourceHealth(h) }
         }
         return results
-    }
-
-    static func judgeParse(path: String, source: SourceConfig, ws: Workspace, now: Int64) -> ParseReport? {
-        var parser = DumpParser(
-            source: source.name, format: source.format, now: now, logTimeZone: ws.config.logTimeZone)
-        return try? parser.parse(path: path) { _ in }
     }
 
     /// Why a fetched body is not a usable dump or log, or nil when it is.
@@ -162,7 +163,10 @@ public enum NightlyRun {
                 return .partial
             }
             let inputs = ws.config.sources.compactMap { results[$0.name]?.input }
-            _ = try ClassifyJob.run(inputs, workspace: ws, now: now, dryRun: dryRun, reporter: reporter)
+            var preparsed: [String: (harvest: Harvest, report: ParseReport)] = [:]
+            for (name, r) in results { if let p = r.parsed { preparsed[name] = p } }
+            _ = try ClassifyJob.run(
+                inputs, workspace: ws, now: now, dryRun: dryRun, reporter: reporter, preparsed: preparsed)
             let o = try PublishJob.run(
                 workspace: ws, now: now, force: force, keepPreviousHosts: !missing.isEmpty, dryRun: dryRun,
                 reporter: reporter)
