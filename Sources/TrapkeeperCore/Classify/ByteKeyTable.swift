@@ -92,18 +92,6 @@ struct ByteKeyTable {
         return (idx, true)
     }
 
-    /// The index of `key` if present.
-    func find(_ key: UnsafeRawBufferPointer) -> Int? {
-        let h = ByteKeyTable.hash(key)
-        var slot = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let s = slots[slot]
-            if s < 0 { return nil }
-            if hashes[Int(s)] == h && equal(Int(s), key) { return Int(s) }
-            slot = (slot + 1) & mask
-        }
-    }
-
     private mutating func growEntries() {
         let n = entryCapacity * 2
         func grow<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<T> {

@@ -19,14 +19,12 @@ public struct Classifier: Sendable {
     public let book: AddressBook
     public let detector: ProbeDetector
     public let harvestSenders: Bool
-    let domainBytes: [[UInt8]]
 
     public init(domains: [String], book: AddressBook, probeWindowDays: Int, harvestSenders: Bool) {
         self.domains = domains.map(AddressBook.lower)
         self.book = book
         self.detector = ProbeDetector(windowDays: probeWindowDays)
         self.harvestSenders = harvestSenders
-        self.domainBytes = self.domains.map { Array($0.utf8) }
     }
 
     public init(config: Config, book: AddressBook) {
@@ -59,17 +57,6 @@ public struct Classifier: Sendable {
             i += 1
         }
         return n
-    }
-
-    /// True when the normalised address ends in `@` + one of our exact domains.
-    @inline(__always)
-    func isOurs(_ a: UnsafeRawBufferPointer) -> Bool {
-        for d in domainBytes {
-            let n = d.count
-            guard a.count > n + 1, a[a.count - n - 1] == 64 else { continue }
-            if d.withUnsafeBytes({ memcmp($0.baseAddress!, a.baseAddress! + (a.count - n), n) }) == 0 { return true }
-        }
-        return false
     }
 
     /// Classifies a normalised address by itself (rules: our domain, 1 valid, 2 protected, shape).
