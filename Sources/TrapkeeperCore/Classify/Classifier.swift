@@ -19,12 +19,30 @@ public struct Classifier: Sendable {
     public let book: AddressBook
     public let detector: ProbeDetector
     public let harvestSenders: Bool
+    /// Hashes of every name rules 1 and 2 know (valid addresses, catch-all domains, protected
+    /// local parts and addresses), for `isPlainUnknown`'s fast "certainly not listed" answer.
+    let listedHashes: Set<UInt64>
+    let domainBytes: [[UInt8]]
+    /// Recipient delimiter bytes as a 256-entry table.
+    let delimiterTable: [Bool]
 
     public init(domains: [String], book: AddressBook, probeWindowDays: Int, harvestSenders: Bool) {
         self.domains = domains.map(AddressBook.lower)
         self.book = book
         self.detector = ProbeDetector(windowDays: probeWindowDays)
         self.harvestSenders = harvestSenders
+        var hashes = Set<UInt64>()
+        for name in [book.valid.keys, book.catchAll.keys, book.protectedLocalParts.keys, book.protectedAddresses.keys]
+            .joined()
+        {
+            var copy = name
+            _ = copy.withUTF8 { hashes.insert(ByteKeyTable.hash(UnsafeRawBufferPointer($0))) }
+        }
+        listedHashes = hashes
+        domainBytes = self.domains.map { Array($0.utf8) }
+        var table = [Bool](repeating: false, count: 256)
+        for d in book.delimiters { table[Int(d)] = true }
+        delimiterTable = table
     }
 
     public init(config: Config, book: AddressBook) {

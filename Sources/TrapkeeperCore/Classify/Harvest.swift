@@ -93,23 +93,56 @@ public final class Harvest: @unchecked Sendable {
         var hasNonVerifierEvidence = false
     }
 
+    /// The fixed part of an evidence record in `evidenceArena`; helo, sender and recipient
+    /// bytes (as read, cut just past their print limit) follow it. A length of -1: no field.
+    struct EvidenceHead {
+        var line: Int64
+        var time: Int64
+        var ipHigh: UInt64
+        var ipLow: UInt64
+        var input: Int32
+        var heloLength: Int16
+        var fromLength: Int16
+        var toLength: Int16
+        var kind: UInt8
+        /// 0 no address (SPAMTRAP), 1 IPv4, 2 IPv6.
+        var ipForm: UInt8
+
+        var size: Int {
+            MemoryLayout<EvidenceHead>.stride + max(0, Int(heloLength)) + max(0, Int(fromLength))
+                + max(0, Int(toLength))
+        }
+    }
+
+    static let heloLimit = 200
+    static let addressLimit = 300
+    static let kinds: [RecordKind] = [.grey, .white, .trapped, .spamtrap, .logGrey, .logBlack, .logNewEntry]
+
+    /// Normalised addresses of our domains → dense index; the key bytes are the address.
     private var table = ByteKeyTable(capacity: 1 << 14)
-    private var addressText: [String] = []
     private var addressClass: [AddressClass] = []
     /// 0 not ours, 1 malformed, 2 valid/protected, 3 unknown, 4 unknown with a probe shape
-    private var addressCode: [UInt8] = []
-    private var addressStat: [AddressStat] = []
-    /// Evidence in `Evidence.encoded` form: one string per entry keeps 500 000 hosts cheap.
-    private var addressEvidence: [String?] = []
+    private var addressCode = PlainArray<UInt8>(capacity: 1 << 14)
+    private var addressStat = PlainArray<AddressStat>(capacity: 1 << 14)
+    /// Offset of the first sighting's record in `evidenceArena`, -1 none.
+    private var addressEvidence = PlainArray<Int>(capacity: 1 << 14)
     private var hostTable = IPKeyTable(capacity: 1 << 14)
-    private var hostStat: [HostStat] = []
-    private var hostHitEvidence: [String?] = []
-    private var hostHitTrap: [String?] = []
-    private var hostTrappedEvidence: [String?] = []
+    private var hostStat = PlainArray<HostStat>(capacity: 1 << 14)
+    private var hostHitEvidence = PlainArray<Int>(capacity: 1 << 14)
+    /// Address index of the trap the hit evidence hit, -1 none.
+    private var hostHitTrap = PlainArray<Int32>(capacity: 1 << 14)
+    private var hostTrappedEvidence = PlainArray<Int>(capacity: 1 << 14)
+    /// Evidence is kept as compact records (bytes as read) and turned into text only when the
+    /// state asks for it: most first sightings of a steady-state run are never written.
+    private var evidenceArena = ByteArena(capacity: 1 << 20)
+    /// (source, file) of every input evidence points at.
+    private var inputs: [(source: String, file: String)] = []
+    private var currentInput: Int32 = -1
     private var callbackIndex: [CallbackKey: Int] = [:]
     private let scratchA: UnsafeMutableRawBufferPointer
     private let scratchB: UnsafeMutableRawBufferPointer
-    private var kindCounts = [Int](repeating: 0, count: 8)
+    private let scratchC: UnsafeMutableRawBufferPointer
+    private var kindCounts = PlainArray<Int>(zeros: 8)
     private var notOurs = 0
     private var malformed = 0
     private var probes = 0
@@ -119,6 +152,7 @@ public final class Harvest: @unchecked Sendable {
         self.now = now
         scratchA = .allocate(byteCount: LineReader.maxLineBytes + 16, alignment: 8)
         scratchB = .allocate(byteCount: LineReader.maxLineBytes + 16, alignment: 8)
+        scratchC = .allocate(byteCount: LineReader.maxLineBytes + 16, alignment: 8)
         let packed = classifier.domains.map { Array("@\($0)".utf8) }
         domainBuffer = .allocate(byteCount: max(1, packed.reduce(0) { $0 + $1.count }), alignment: 8)
         var offset = 0
@@ -134,8 +168,19 @@ public final class Harvest: @unchecked Sendable {
     deinit {
         scratchA.deallocate()
         scratchB.deallocate()
+        scratchC.deallocate()
         domainBuffer.deallocate()
         table.release()
+        addressCode.release()
+        addressStat.release()
+        addressEvidence.release()
+        hostTable.release()
+        hostStat.release()
+        hostHitEvidence.release()
+        hostHitTrap.release()
+        hostTrappedEvidence.release()
+        evidenceArena.release()
+        kindCounts.release()
     }
 
     /// Our domains as `@domain`, packed for the per-line suffix check.
@@ -148,6 +193,13 @@ public final class Harvest: @unchecked Sendable {
     public func beginInput(source: String, file: String) {
         self.source = source
         self.file = file
+        currentInput = inputIndex(source: source, file: file)
+    }
+
+    private func inputIndex(source: String, file: String) -> Int32 {
+        if let i = inputs.firstIndex(where: { $0.source == source && $0.file == file }) { return Int32(i) }
+        inputs.append((source, file))
+        return Int32(inputs.count - 1)
     }
 
     @inline(__always)
@@ -159,22 +211,29 @@ public final class Harvest: @unchecked Sendable {
         return false
     }
 
+    @inline(__always)
+    private func addressText(_ idx: Int) -> String {
+        String(decoding: table.key(idx), as: UTF8.self)
+    }
+
     /// Every address of our domains seen in this run.
     public var addresses: [AddressInfo] {
-        (0..<addressText.count).map { i in
+        (0..<table.count).map { i in
             let st = addressStat[i]
             return AddressInfo(
-                address: addressText[i], addressClass: addressClass[i], roles: AddressRoles(rawValue: Int(st.roles)),
-                firstSeen: st.first, lastSeen: st.last, evidence: addressEvidence[i].flatMap(Evidence.init(encoded:)))
+                address: addressText(i), addressClass: addressClass[i], roles: AddressRoles(rawValue: Int(st.roles)),
+                firstSeen: st.first, lastSeen: st.last,
+                evidence: evidenceText(addressEvidence[i]).flatMap(Evidence.init(encoded:)))
         }
     }
 
     /// Visits every seen address without copying the evidence out (the merge's hot path).
     public func forEachAddress(_ body: (String, AddressRoles, Int64, Int64, () -> String?) throws -> Void) rethrows {
-        for i in 0..<addressText.count where addressStat[i].roles != 0 {
+        for i in 0..<table.count where addressStat[i].roles != 0 {
             let st = addressStat[i]
             try body(
-                addressText[i], AddressRoles(rawValue: Int(st.roles)), st.first, st.last, { self.addressEvidence[i] })
+                addressText(i), AddressRoles(rawValue: Int(st.roles)), st.first, st.last,
+                { self.evidenceText(self.addressEvidence[i]) })
         }
     }
 
@@ -182,7 +241,7 @@ public final class Harvest: @unchecked Sendable {
     public var hosts: [IPAddress: HostInfo] {
         var out: [IPAddress: HostInfo] = [:]
         out.reserveCapacity(hostTable.count)
-        for (i, ip) in hostTable.all.enumerated() {
+        for i in 0..<hostTable.count {
             let st = hostStat[i]
             var h = HostInfo()
             if st.hits > 0 {
@@ -193,18 +252,18 @@ public final class Harvest: @unchecked Sendable {
             h.hits = st.hits
             h.verifierHits = st.verifierHits
             if st.trappedExpire != .min { h.trappedExpire = st.trappedExpire }
-            h.trappedEvidence = hostTrappedEvidence[i].flatMap(Evidence.init(encoded:))
-            h.hitEvidence = hostHitEvidence[i].flatMap(Evidence.init(encoded:))
-            h.hitTrap = hostHitTrap[i]
-            out[ip] = h
+            h.trappedEvidence = evidenceText(hostTrappedEvidence[i]).flatMap(Evidence.init(encoded:))
+            h.hitEvidence = evidenceText(hostHitEvidence[i]).flatMap(Evidence.init(encoded:))
+            h.hitTrap = hostHitTrap[i] < 0 ? nil : addressText(Int(hostHitTrap[i]))
+            out[hostTable.key(i)] = h
         }
         return out
     }
 
     public var counts: Counts {
         var c = Counts()
-        for k in [RecordKind.grey, .white, .trapped, .spamtrap, .logGrey, .logBlack, .logNewEntry] {
-            let n = kindCounts[Harvest.slot(k)]
+        for (slot, k) in Harvest.kinds.enumerated() {
+            let n = kindCounts[slot]
             if n > 0 { c.records[k] = n }
         }
         c.notOurs = notOurs
@@ -230,26 +289,34 @@ public final class Harvest: @unchecked Sendable {
     @inline(__always)
     private func entry(_ key: UnsafeRawBufferPointer) -> Int {
         let (idx, inserted) = table.index(of: key)
-        if inserted {
-            let text = String(decoding: key, as: UTF8.self)
-            var cls = classifier.classify(address: text)
-            if case .unknown = cls, String(validating: key, as: UTF8.self) == nil {
-                cls = .malformed("not valid UTF-8")
+        if inserted { classifyNew(key) }
+        return idx
+    }
+
+    @inline(never)
+    private func classifyNew(_ key: UnsafeRawBufferPointer) {
+        let cls: AddressClass
+        let code: UInt8
+        if classifier.isPlainUnknown(key, scratch: scratchC.baseAddress!) {
+            cls = .unknown(probeShape: nil)
+            code = 3
+        } else {
+            var c = classifier.classify(address: String(decoding: key, as: UTF8.self))
+            if case .unknown = c, String(validating: key, as: UTF8.self) == nil {
+                c = .malformed("not valid UTF-8")
             }
-            let code: UInt8
-            switch cls {
+            switch c {
             case .notOurs: code = 0
             case .malformed: code = 1
             case .valid, .protected: code = 2
             case .unknown(let shape): code = shape == nil ? 3 : 4
             }
-            addressText.append(text)
-            addressClass.append(cls)
-            addressCode.append(code)
-            addressStat.append(AddressStat())
-            addressEvidence.append(nil)
+            cls = c
         }
-        return idx
+        addressClass.append(cls)
+        addressCode.append(code)
+        addressStat.append(AddressStat())
+        addressEvidence.append(-1)
     }
 
     @inline(__always)
@@ -257,52 +324,107 @@ public final class Harvest: @unchecked Sendable {
         let (i, inserted) = hostTable.index(of: ip)
         if !inserted { return i }
         hostStat.append(HostStat())
-        hostHitEvidence.append(nil)
-        hostHitTrap.append(nil)
-        hostTrappedEvidence.append(nil)
+        hostHitEvidence.append(-1)
+        hostHitTrap.append(-1)
+        hostTrappedEvidence.append(-1)
         return i
     }
 
-    /// The evidence of a record, encoded (`Evidence.encoded`) straight from its bytes.
-    private func evidence(_ r: RawRecord) -> String {
+    /// Keeps the evidence of a record (its bytes, not yet text); returns its offset.
+    private func evidence(_ r: RawRecord) -> Int {
+        let helo = r.helo.map { UnsafeRawBufferPointer(rebasing: $0[0..<min($0.count, Harvest.heloLimit + 1)]) }
+        let from =
+            r.kind.isTuple
+            ? UnsafeRawBufferPointer(rebasing: r.from[0..<min(r.from.count, Harvest.addressLimit + 1)]) : nil
+        let to =
+            r.kind == .white || r.kind == .trapped
+            ? nil : UnsafeRawBufferPointer(rebasing: r.to[0..<min(r.to.count, Harvest.addressLimit + 1)])
+        let head = EvidenceHead(
+            line: Int64(r.line), time: r.kind == .spamtrap ? now : r.time, ipHigh: r.ip.high, ipLow: r.ip.low,
+            input: currentInput, heloLength: Int16(helo?.count ?? -1), fromLength: Int16(from?.count ?? -1),
+            toLength: Int16(to?.count ?? -1), kind: UInt8(Harvest.slot(r.kind)),
+            ipForm: r.kind == .spamtrap ? 0 : (r.ip.isIPv4 ? 1 : 2))
+        let offset = evidenceArena.reserve(head.size)
+        let base = evidenceArena.base + offset
+        base.storeBytes(of: head, as: EvidenceHead.self)
+        var p = base + MemoryLayout<EvidenceHead>.stride
+        for field in [helo, from, to] {
+            guard let field, field.count > 0 else { continue }
+            p.copyMemory(from: field.baseAddress!, byteCount: field.count)
+            p += field.count
+        }
+        return offset
+    }
+
+    /// The evidence record at `offset` in `Evidence.encoded` form; nil for -1.
+    func evidenceText(_ offset: Int) -> String? {
+        guard offset >= 0 else { return nil }
+        let base = UnsafeRawPointer(evidenceArena.base + offset)
+        let head = base.load(as: EvidenceHead.self)
         var out: [UInt8] = []
         out.reserveCapacity(192)
         let sep: UInt8 = 0x1F
-        out.append(contentsOf: source.utf8)
+        let (src, fileName) = inputs[Int(head.input)]
+        out.append(contentsOf: src.utf8)
         out.append(sep)
-        out.append(contentsOf: file.utf8)
+        out.append(contentsOf: fileName.utf8)
         out.append(sep)
-        out.append(contentsOf: String(r.line).utf8)
+        out.append(contentsOf: String(head.line).utf8)
         out.append(sep)
-        out.append(contentsOf: r.kind.rawValue.utf8)
+        out.append(contentsOf: Harvest.kinds[Int(head.kind)].rawValue.utf8)
         out.append(sep)
-        if r.kind == .spamtrap { out.append(0) } else { out.append(contentsOf: r.ip.description.utf8) }
-        out.append(sep)
-        if let h = r.helo { ParseReport.appendPrintable(h, limit: 200, to: &out) } else { out.append(0) }
-        out.append(sep)
-        if r.kind.isTuple { ParseReport.appendPrintable(r.from, limit: 300, to: &out) } else { out.append(0) }
-        out.append(sep)
-        if r.kind == .white || r.kind == .trapped {
-            out.append(0)
-        } else {
-            ParseReport.appendPrintable(r.to, limit: 300, to: &out)
+        switch head.ipForm {
+        case 1: out.append(contentsOf: IPAddress(v4: UInt32(truncatingIfNeeded: head.ipLow)).description.utf8)
+        case 2: out.append(contentsOf: IPAddress(v6High: head.ipHigh, v6Low: head.ipLow).description.utf8)
+        default: out.append(0)
+        }
+        var p = base + MemoryLayout<EvidenceHead>.stride
+        for (length, limit) in [
+            (head.heloLength, Harvest.heloLimit), (head.fromLength, Harvest.addressLimit),
+            (head.toLength, Harvest.addressLimit),
+        ] {
+            out.append(sep)
+            if length < 0 {
+                out.append(0)
+            } else {
+                ParseReport.appendPrintable(
+                    UnsafeRawBufferPointer(start: p, count: Int(length)), limit: limit, to: &out)
+                p += Int(length)
+            }
         }
         out.append(sep)
-        out.append(contentsOf: String(r.kind == .spamtrap ? now : r.time).utf8)
+        out.append(contentsOf: String(head.time).utf8)
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Copies an evidence record of `other` into this harvest; returns its offset here.
+    private func copyEvidence(_ offset: Int, from other: Harvest, inputMap: [Int32], lineOffset: Int) -> Int {
+        guard offset >= 0 else { return -1 }
+        let src = UnsafeRawPointer(other.evidenceArena.base + offset)
+        var head = src.load(as: EvidenceHead.self)
+        let size = head.size
+        let mine = evidenceArena.reserve(size)
+        let dst = evidenceArena.base + mine
+        dst.copyMemory(from: src, byteCount: size)
+        if lineOffset != 0 && other.inputs[Int(head.input)].file == file { head.line += Int64(lineOffset) }
+        head.input = inputMap[Int(head.input)]
+        dst.storeBytes(of: head, as: EvidenceHead.self)
+        return mine
     }
 
     /// Visits every host without building a dictionary (the merge's hot path).
     public func forEachHost(_ body: (IPAddress, HostStatView) throws -> Void) rethrows {
-        for (i, ip) in hostTable.all.enumerated() {
+        for i in 0..<hostTable.count {
             let st = hostStat[i]
             try body(
-                ip,
+                hostTable.key(i),
                 HostStatView(
                     firstHit: st.hits > 0 ? st.firstHit : nil, lastHit: st.hits > 0 ? st.lastHit : nil,
                     lastNonVerifierHit: st.lastNonVerifierHit == .min ? nil : st.lastNonVerifierHit,
                     trappedExpire: st.trappedExpire == .min ? nil : st.trappedExpire,
-                    hitEvidence: hostHitEvidence[i], hitTrap: hostHitTrap[i], trappedEvidence: hostTrappedEvidence[i]))
+                    hitEvidence: evidenceText(hostHitEvidence[i]),
+                    hitTrap: hostHitTrap[i] < 0 ? nil : addressText(Int(hostHitTrap[i])),
+                    trappedEvidence: evidenceText(hostTrappedEvidence[i])))
         }
     }
 
@@ -319,14 +441,13 @@ public final class Harvest: @unchecked Sendable {
 
     @inline(__always)
     private func sighting(_ idx: Int, role: AddressRoles, time: Int64, _ r: RawRecord) {
-        addressStat.withUnsafeMutableBufferPointer { stats in
-            stats[idx].roles |= UInt8(role.rawValue)
-            if time < stats[idx].first { stats[idx].first = time }
-            if time > stats[idx].last { stats[idx].last = time }
-        }
+        let stats = addressStat.base
+        stats[idx].roles |= UInt8(role.rawValue)
+        if time < stats[idx].first { stats[idx].first = time }
+        if time > stats[idx].last { stats[idx].last = time }
         // The evidence is the first sighting read: the line that created the entry.
-        if addressStat[idx].evidenceTime == .max {
-            addressStat[idx].evidenceTime = time
+        if stats[idx].evidenceTime == .max {
+            stats[idx].evidenceTime = time
             addressEvidence[idx] = evidence(r)
         }
     }
@@ -390,7 +511,7 @@ public final class Harvest: @unchecked Sendable {
                         shape: shape, sender: String(decoding: from, as: UTF8.self),
                         helo: r.helo.map { AddressBook.lower(String(decoding: $0, as: UTF8.self)) }, seen: r.time)
                 {
-                    recordProbe(probe, address: addressText[idx], r)
+                    recordProbe(probe, address: addressText(idx), r)
                     // A probe counts as a verifier-shaped hit: the prober is a verifier host,
                     // and its TRAPPED entries are not exported either (callbacks.md).
                     hit(r, trap: idx, verifier: true)
@@ -420,7 +541,8 @@ public final class Harvest: @unchecked Sendable {
     private func hit(_ r: RawRecord, trap idx: Int, verifier: Bool) {
         let i = host(r.ip)
         var needEvidence = false
-        hostStat.withUnsafeMutableBufferPointer { hs in
+        do {
+            let hs = hostStat.base
             hs[i].hits += 1
             if r.time < hs[i].firstHit { hs[i].firstHit = r.time }
             if r.time > hs[i].lastHit { hs[i].lastHit = r.time }
@@ -441,12 +563,12 @@ public final class Harvest: @unchecked Sendable {
         }
         if needEvidence {
             hostHitEvidence[i] = evidence(r)
-            hostHitTrap[i] = addressText[idx]
+            hostHitTrap[i] = Int32(idx)
         }
     }
 
     /// Counts for summaries, without building the full arrays.
-    public var addressCount: Int { addressText.count }
+    public var addressCount: Int { table.count }
     public var unknownSeenCount: Int {
         var n = 0
         for i in 0..<addressCode.count where addressCode[i] >= 3 && addressStat[i].roles != 0 { n += 1 }
@@ -458,38 +580,30 @@ public final class Harvest: @unchecked Sendable {
     /// `lineOffset` is the number of lines before that chunk: its evidence line numbers are
     /// shifted by it. Evidence already held here (earlier in the file) wins, as in one pass.
     public func absorb(_ other: Harvest, lineOffset: Int) {
-        func shifted(_ encoded: String?) -> String? {
-            guard lineOffset != 0, let encoded, var e = Evidence(encoded: encoded) else { return encoded }
-            if e.file == file { e.line += lineOffset }
-            return e.encoded
-        }
-        for j in 0..<other.addressText.count {
-            let idx: Int =
-                other.addressText[j].utf8.withContiguousStorageIfAvailable { buf in
-                    table.index(of: UnsafeRawBufferPointer(buf)).index
-                }
-                ?? {
-                    var copy = other.addressText[j]
-                    return copy.withUTF8 { table.index(of: UnsafeRawBufferPointer($0)).index }
-                }()
-            if idx == addressText.count {
-                addressText.append(other.addressText[j])
+        let inputMap = other.inputs.map { inputIndex(source: $0.source, file: $0.file) }
+        var addressMap = [Int32](repeating: -1, count: other.table.count)
+        for j in 0..<other.table.count {
+            let (idx, inserted) = table.index(of: other.table.key(j))
+            if inserted {
                 addressClass.append(other.addressClass[j])
                 addressCode.append(other.addressCode[j])
                 addressStat.append(AddressStat())
-                addressEvidence.append(nil)
+                addressEvidence.append(-1)
             }
+            addressMap[j] = Int32(idx)
             let o = other.addressStat[j]
-            addressStat[idx].roles |= o.roles
-            addressStat[idx].first = min(addressStat[idx].first, o.first)
-            addressStat[idx].last = max(addressStat[idx].last, o.last)
-            if addressEvidence[idx] == nil, let e = other.addressEvidence[j] {
-                addressEvidence[idx] = shifted(e)
-                addressStat[idx].evidenceTime = o.evidenceTime
+            let st = addressStat.base
+            st[idx].roles |= o.roles
+            st[idx].first = min(st[idx].first, o.first)
+            st[idx].last = max(st[idx].last, o.last)
+            if addressEvidence[idx] < 0 && other.addressEvidence[j] >= 0 {
+                addressEvidence[idx] = copyEvidence(
+                    other.addressEvidence[j], from: other, inputMap: inputMap, lineOffset: lineOffset)
+                st[idx].evidenceTime = o.evidenceTime
             }
         }
-        for (j, ip) in other.hostTable.all.enumerated() {
-            let i = host(ip)
+        for j in 0..<other.hostTable.count {
+            let i = host(other.hostTable.key(j))
             let o = other.hostStat[j]
             var h = hostStat[i]
             h.hits += o.hits
@@ -499,13 +613,16 @@ public final class Harvest: @unchecked Sendable {
             h.lastNonVerifierHit = max(h.lastNonVerifierHit, o.lastNonVerifierHit)
             if o.trappedExpire > h.trappedExpire {
                 h.trappedExpire = o.trappedExpire
-                hostTrappedEvidence[i] = shifted(other.hostTrappedEvidence[j])
+                hostTrappedEvidence[i] = copyEvidence(
+                    other.hostTrappedEvidence[j], from: other, inputMap: inputMap, lineOffset: lineOffset)
             }
             let takeHit =
                 (!h.hasHitEvidence && o.hasHitEvidence) || (!h.hasNonVerifierEvidence && o.hasNonVerifierEvidence)
             if takeHit {
-                hostHitEvidence[i] = shifted(other.hostHitEvidence[j])
-                hostHitTrap[i] = other.hostHitTrap[j]
+                hostHitEvidence[i] = copyEvidence(
+                    other.hostHitEvidence[j], from: other, inputMap: inputMap, lineOffset: lineOffset)
+                let t = other.hostHitTrap[j]
+                hostHitTrap[i] = t < 0 ? -1 : addressMap[Int(t)]
             }
             h.hasHitEvidence = h.hasHitEvidence || o.hasHitEvidence
             h.hasNonVerifierEvidence = h.hasNonVerifierEvidence || o.hasNonVerifierEvidence
@@ -523,7 +640,7 @@ public final class Harvest: @unchecked Sendable {
             callbackIndex[key] = callbackIncidents.count
             callbackIncidents.append(c)
         }
-        for k in 0..<kindCounts.count { kindCounts[k] += other.kindCounts[k] }
+        for k in 0..<8 { kindCounts[k] += other.kindCounts[k] }
         notOurs += other.notOurs
         malformed += other.malformed
         probes += other.probes

@@ -1,21 +1,29 @@
 /// A hash map from IP address to a dense index, with a cheap multiplicative hash: the host
 /// lookup happens once per tuple line, and Swift's seeded `Hasher` costs more than the rest of
-/// the lookup.
+/// the lookup. Storage behind plain pointers (no uniqueness checks on the hot path); the owner
+/// calls `release()` once.
 struct IPKeyTable {
-    private var keys: [IPAddress] = []
-    private var slots: [Int32]
+    private var keys: PlainArray<IPAddress>
+    private var slots: UnsafeMutablePointer<Int32>  // -1 empty, else index
     private var mask: Int
 
     init(capacity: Int = 1024) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        slots = Array(repeating: -1, count: size)
+        slots = .allocate(capacity: size)
+        slots.initialize(repeating: -1, count: size)
         mask = size - 1
-        keys.reserveCapacity(capacity)
+        keys = PlainArray(capacity: capacity)
+    }
+
+    func release() {
+        keys.release()
+        slots.deallocate()
     }
 
     var count: Int { keys.count }
-    var all: [IPAddress] { keys }
+    var all: [IPAddress] { (0..<keys.count).map { keys[$0] } }
+    @inline(__always) func key(_ idx: Int) -> IPAddress { keys[idx] }
 
     @inline(__always)
     static func hash(_ ip: IPAddress) -> Int {
@@ -23,6 +31,18 @@ struct IPKeyTable {
         h = (h ^ (h >> 33)) &* 0xFF51_AFD7_ED55_8CCD
         h ^= h >> 29
         return Int(truncatingIfNeeded: h)
+    }
+
+    /// The index of `ip`, or nil.
+    @inline(__always)
+    func find(_ ip: IPAddress) -> Int? {
+        var slot = IPKeyTable.hash(ip) & mask
+        while true {
+            let s = slots[slot]
+            if s < 0 { return nil }
+            if keys[Int(s)] == ip { return Int(s) }
+            slot = (slot + 1) & mask
+        }
     }
 
     @inline(__always)
@@ -37,16 +57,18 @@ struct IPKeyTable {
         let idx = keys.count
         keys.append(ip)
         slots[slot] = Int32(idx)
-        if keys.count * 2 > slots.count { grow() }
+        if keys.count * 2 > mask + 1 { grow() }
         return (idx, true)
     }
 
     private mutating func grow() {
-        let size = slots.count * 2
-        slots = Array(repeating: -1, count: size)
+        let size = (mask + 1) * 2
+        slots.deallocate()
+        slots = .allocate(capacity: size)
+        slots.initialize(repeating: -1, count: size)
         mask = size - 1
-        for (idx, ip) in keys.enumerated() {
-            var slot = IPKeyTable.hash(ip) & mask
+        for idx in 0..<keys.count {
+            var slot = IPKeyTable.hash(keys[idx]) & mask
             while slots[slot] >= 0 { slot = (slot + 1) & mask }
             slots[slot] = Int32(idx)
         }

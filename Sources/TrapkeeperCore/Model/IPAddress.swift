@@ -9,7 +9,7 @@ import Darwin
 /// IPv4 addresses keep their 32 bits in the low word with `isIPv4` set; they are never confused
 /// with the IPv4-mapped IPv6 form. Ordering: every IPv4 address sorts before every IPv6 address,
 /// then by numeric value — the order pf and iprange print.
-public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible, BitwiseCopyable {
     public let high: UInt64
     public let low: UInt64
     public let isIPv4: Bool

@@ -37,16 +37,15 @@ import Testing
         #expect(r1.lines == r2.lines && r1.records == r2.records && r1.rejected == r2.rejected && r1.bytes == r2.bytes)
         #expect(r1.firstRejects == r2.firstRejects)
         func key(_ a: Harvest.AddressInfo) -> String {
-            "\(a.address) \(a.roles.rawValue) \(a.firstSeen) \(a.lastSeen) \(a.evidence?.line ?? -1)"
+            "\(a.address) \(a.addressClass) \(a.roles.rawValue) \(a.firstSeen) \(a.lastSeen) \(a.evidence?.encoded ?? "-")"
         }
         #expect(one.addresses.map(key).sorted() == many.addresses.map(key).sorted())
         func hkey(_ e: (key: IPAddress, value: Harvest.HostInfo)) -> String {
-            "\(e.key) \(e.value.hits) \(e.value.verifierHits) \(String(describing: e.value.firstHit)) \(String(describing: e.value.lastHit)) \(String(describing: e.value.lastNonVerifierHit)) \(String(describing: e.value.trappedExpire)) \(e.value.hitEvidence?.line ?? -1) \(e.value.trappedEvidence?.line ?? -1)"
+            "\(e.key) \(e.value.hits) \(e.value.verifierHits) \(String(describing: e.value.firstHit)) \(String(describing: e.value.lastHit)) \(String(describing: e.value.lastNonVerifierHit)) \(String(describing: e.value.trappedExpire)) \(e.value.hitEvidence?.encoded ?? "-") \(e.value.hitTrap ?? "-") \(e.value.trappedEvidence?.encoded ?? "-")"
         }
         #expect(one.hosts.map(hkey).sorted() == many.hosts.map(hkey).sorted())
         #expect(
-            one.callbackIncidents.map { "\($0.ip) \($0.probeAddress) \($0.seen) \($0.line)" }.sorted()
-                == many.callbackIncidents.map { "\($0.ip) \($0.probeAddress) \($0.seen) \($0.line)" }.sorted())
+            one.callbackIncidents.map { "\($0)" }.sorted() == many.callbackIncidents.map { "\($0)" }.sorted())
         #expect(one.counts.records == many.counts.records)
     }
 }

@@ -1,0 +1,81 @@
+/// A growable array of plain values behind one pointer, for the harvest's per-line counters.
+///
+/// Unlike `Array` held in a class, reading or updating an element never checks uniqueness,
+/// retains the buffer or copies it: the hot path touches a counter per line. Not copyable in
+/// the value sense (copies share the storage); the owner calls `release()` exactly once.
+struct PlainArray<Element: BitwiseCopyable> {
+    private(set) var base: UnsafeMutablePointer<Element>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int = 16) {
+        self.capacity = max(16, capacity)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    /// A zero-filled array of `count` elements.
+    init(zeros count: Int) {
+        self.init(capacity: count)
+        (UnsafeMutableRawPointer(base)).initializeMemory(
+            as: UInt8.self, repeating: 0, count: count * MemoryLayout<Element>.stride)
+        self.count = count
+    }
+
+    func release() { base.deallocate() }
+
+    @inline(__always)
+    subscript(_ i: Int) -> Element {
+        get { base[i] }
+        nonmutating set { base[i] = newValue }
+    }
+
+    @inline(__always)
+    mutating func append(_ e: Element) {
+        if count == capacity { grow() }
+        (base + count).initialize(to: e)
+        count += 1
+    }
+
+    private mutating func grow() {
+        let n = capacity * 2
+        let q = UnsafeMutablePointer<Element>.allocate(capacity: n)
+        q.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = q
+        capacity = n
+    }
+}
+
+/// A growable byte buffer of variable-length records, addressed by offset (the harvest's
+/// evidence: one record per first sighting, decoded into text only when the state needs it).
+struct ByteArena {
+    private(set) var base: UnsafeMutableRawPointer
+    private(set) var used = 0
+    private var capacity: Int
+
+    init(capacity: Int = 1 << 16) {
+        self.capacity = max(1024, capacity)
+        base = .allocate(byteCount: self.capacity, alignment: 8)
+    }
+
+    func release() { base.deallocate() }
+
+    /// Reserves `count` bytes at an 8-aligned offset and returns that offset.
+    @inline(__always)
+    mutating func reserve(_ count: Int) -> Int {
+        let start = (used + 7) & ~7
+        if start + count > capacity { grow(start + count) }
+        used = start + count
+        return start
+    }
+
+    private mutating func grow(_ need: Int) {
+        var n = capacity * 2
+        while n < need { n *= 2 }
+        let q = UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 8)
+        q.copyMemory(from: base, byteCount: used)
+        base.deallocate()
+        base = q
+        capacity = n
+    }
+}
