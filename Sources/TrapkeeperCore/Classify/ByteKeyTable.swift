@@ -1,20 +1,40 @@
+/// One address of a harvest: where its key bytes are, and its per-run data, side by side so a
+/// line's lookup and update touch one cache line.
+struct AddressEntry {
+    /// Arena offset << 20 | length (keys are at most one line, < 1 MiB).
+    var span: UInt64
+    var first: Int64 = .max
+    var last: Int64 = .min
+    /// Time of the sighting whose evidence is kept (.max: none yet).
+    var evidenceTime: Int64 = .max
+    /// Offset of the evidence record in the harvest's evidence arena, -1 none.
+    var evidence: Int = -1
+    /// `AddressRoles` bits.
+    var roles: UInt8 = 0
+    /// 0 not ours, 1 malformed, 2 valid/protected, 3 unknown, 4 unknown with a probe shape.
+    var code: UInt8 = 0
+
+    init(span: UInt64) { self.span = span }
+}
+
 /// A hash set of byte strings that hands out dense indexes, looked up by a borrowed buffer so
-/// the hot path allocates nothing for keys it has seen before. Keys live in one growing arena.
+/// the hot path allocates nothing for keys it has seen before. Keys live in one growing arena;
+/// each has an `AddressEntry` for its owner's data.
 ///
 /// A slot holds the entry's index and 32 bits of its hash, so a probe that meets another key
 /// is almost always rejected without touching the entry or the arena (one cache miss per
 /// lookup of a known key instead of three).
 struct ByteKeyTable {
     private var arena: ByteArena
-    /// Per entry: arena offset << 20 | length (keys are at most one line, < 1 MiB).
-    private var spans: PlainArray<UInt64>
+    /// Per key: its span and its owner's data.
+    private(set) var entries: PlainArray<AddressEntry>
     /// Per entry: the full hash, for re-slotting when the table grows.
     private var hashes: PlainArray<UInt64>
     /// 0 empty, else (hash >> 32) << 32 | (index + 1).
     private var slots: UnsafeMutablePointer<UInt64>
     private var mask: Int
 
-    var count: Int { spans.count }
+    var count: Int { entries.count }
 
     init(capacity: Int = 1024) {
         var size = 16
@@ -22,7 +42,7 @@ struct ByteKeyTable {
         slots = .allocate(capacity: size)
         slots.initialize(repeating: 0, count: size)
         mask = size - 1
-        spans = PlainArray(capacity: capacity)
+        entries = PlainArray(capacity: capacity)
         hashes = PlainArray(capacity: capacity)
         arena = ByteArena(capacity: capacity * 32)
     }
@@ -30,7 +50,7 @@ struct ByteKeyTable {
     /// Frees the memory; the table must not be used afterwards.
     func release() {
         slots.deallocate()
-        spans.release()
+        entries.release()
         hashes.release()
         arena.release()
     }
@@ -65,15 +85,15 @@ struct ByteKeyTable {
     /// The bytes of entry `idx` (valid until the next insertion).
     @inline(__always)
     func key(_ idx: Int) -> UnsafeRawBufferPointer {
-        let s = spans[idx]
+        let s = entries.base[idx].span
         return UnsafeRawBufferPointer(start: arena.base + Int(s >> 20), count: Int(s & 0xFFFFF))
     }
 
     @inline(__always)
     private func equal(_ idx: Int, _ key: UnsafeRawBufferPointer) -> Bool {
-        let s = spans[idx]
+        let s = entries.base[idx].span
         guard Int(s & 0xFFFFF) == key.count else { return false }
-        return key.count == 0 || memcmp(arena.base + Int(s >> 20), key.baseAddress!, key.count) == 0
+        return key.count == 0 || bytesEqual(arena.base + Int(s >> 20), key.baseAddress!, key.count)
     }
 
     /// The index of `key`, or nil when it is not in the table.
@@ -108,13 +128,13 @@ struct ByteKeyTable {
             }
             slot = (slot + 1) & mask
         }
-        let idx = spans.count
+        let idx = entries.count
         let offset = arena.reserve(key.count)
         if key.count > 0 { (arena.base + offset).copyMemory(from: key.baseAddress!, byteCount: key.count) }
-        spans.append(UInt64(offset) << 20 | UInt64(key.count))
+        entries.append(AddressEntry(span: UInt64(offset) << 20 | UInt64(key.count)))
         hashes.append(h)
         slots[slot] = tag | UInt64(idx + 1)
-        if spans.count * 2 > mask + 1 { growSlots() }
+        if entries.count * 2 > mask + 1 { growSlots() }
         return (idx, true)
     }
 
@@ -124,7 +144,7 @@ struct ByteKeyTable {
         slots = .allocate(capacity: size)
         slots.initialize(repeating: 0, count: size)
         mask = size - 1
-        for idx in 0..<spans.count {
+        for idx in 0..<entries.count {
             let h = hashes[idx]
             var slot = Int(truncatingIfNeeded: h) & mask
             while slots[slot] != 0 { slot = (slot + 1) & mask }

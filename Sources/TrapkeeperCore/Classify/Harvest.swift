@@ -74,14 +74,6 @@ public final class Harvest: @unchecked Sendable {
     }
     private var malformedSeen: [(source: String, file: String, line: Int, why: String, text: String)] = []
 
-    /// Per-address hot data: plain values only, so updates never touch reference counts.
-    struct AddressStat {
-        var roles: UInt8 = 0
-        var first: Int64 = .max
-        var last: Int64 = .min
-        var evidenceTime: Int64 = .max
-    }
-
     struct HostStat {
         var firstHit: Int64 = .max
         var lastHit: Int64 = .min
@@ -121,11 +113,6 @@ public final class Harvest: @unchecked Sendable {
     /// Normalised addresses of our domains → dense index; the key bytes are the address.
     private var table = ByteKeyTable(capacity: 1 << 14)
     private var addressClass: [AddressClass] = []
-    /// 0 not ours, 1 malformed, 2 valid/protected, 3 unknown, 4 unknown with a probe shape
-    private var addressCode = PlainArray<UInt8>(capacity: 1 << 14)
-    private var addressStat = PlainArray<AddressStat>(capacity: 1 << 14)
-    /// Offset of the first sighting's record in `evidenceArena`, -1 none.
-    private var addressEvidence = PlainArray<Int>(capacity: 1 << 14)
     private var hostTable = IPKeyTable(capacity: 1 << 14)
     private var hostStat = PlainArray<HostStat>(capacity: 1 << 14)
     private var hostHitEvidence = PlainArray<Int>(capacity: 1 << 14)
@@ -171,9 +158,6 @@ public final class Harvest: @unchecked Sendable {
         scratchC.deallocate()
         domainBuffer.deallocate()
         table.release()
-        addressCode.release()
-        addressStat.release()
-        addressEvidence.release()
         hostTable.release()
         hostStat.release()
         hostHitEvidence.release()
@@ -206,7 +190,7 @@ public final class Harvest: @unchecked Sendable {
     private func isOurs(_ a: UnsafeRawBufferPointer) -> Bool {
         guard let base = a.baseAddress else { return false }
         for d in domainSpans where a.count > d.count {
-            if memcmp(domainBuffer.baseAddress! + d.offset, base + (a.count - d.count), d.count) == 0 { return true }
+            if bytesEqual(domainBuffer.baseAddress! + d.offset, base + (a.count - d.count), d.count) { return true }
         }
         return false
     }
@@ -219,21 +203,21 @@ public final class Harvest: @unchecked Sendable {
     /// Every address of our domains seen in this run.
     public var addresses: [AddressInfo] {
         (0..<table.count).map { i in
-            let st = addressStat[i]
+            let st = table.entries.base[i]
             return AddressInfo(
                 address: addressText(i), addressClass: addressClass[i], roles: AddressRoles(rawValue: Int(st.roles)),
                 firstSeen: st.first, lastSeen: st.last,
-                evidence: evidenceText(addressEvidence[i]).flatMap(Evidence.init(encoded:)))
+                evidence: evidenceText(table.entries.base[i].evidence).flatMap(Evidence.init(encoded:)))
         }
     }
 
     /// Visits every seen address without copying the evidence out (the merge's hot path).
     public func forEachAddress(_ body: (String, AddressRoles, Int64, Int64, () -> String?) throws -> Void) rethrows {
-        for i in 0..<table.count where addressStat[i].roles != 0 {
-            let st = addressStat[i]
+        for i in 0..<table.count where table.entries.base[i].roles != 0 {
+            let st = table.entries.base[i]
             try body(
                 addressText(i), AddressRoles(rawValue: Int(st.roles)), st.first, st.last,
-                { self.evidenceText(self.addressEvidence[i]) })
+                { self.evidenceText(self.table.entries.base[i].evidence) })
         }
     }
 
@@ -297,9 +281,9 @@ public final class Harvest: @unchecked Sendable {
     private func classifyNew(_ key: UnsafeRawBufferPointer) {
         let cls: AddressClass
         let code: UInt8
-        if classifier.isPlainUnknown(key, scratch: scratchC.baseAddress!) {
-            cls = .unknown(probeShape: nil)
-            code = 3
+        if let quick = classifier.quickClass(key, scratch: scratchC.baseAddress!) {
+            cls = quick
+            code = quick == .unknown(probeShape: nil) ? 3 : 4
         } else {
             var c = classifier.classify(address: String(decoding: key, as: UTF8.self))
             if case .unknown = c, String(validating: key, as: UTF8.self) == nil {
@@ -314,9 +298,7 @@ public final class Harvest: @unchecked Sendable {
             cls = c
         }
         addressClass.append(cls)
-        addressCode.append(code)
-        addressStat.append(AddressStat())
-        addressEvidence.append(-1)
+        table.entries.base[table.count - 1].code = code
     }
 
     @inline(__always)
@@ -441,14 +423,14 @@ public final class Harvest: @unchecked Sendable {
 
     @inline(__always)
     private func sighting(_ idx: Int, role: AddressRoles, time: Int64, _ r: RawRecord) {
-        let stats = addressStat.base
+        let stats = table.entries.base
         stats[idx].roles |= UInt8(role.rawValue)
         if time < stats[idx].first { stats[idx].first = time }
         if time > stats[idx].last { stats[idx].last = time }
         // The evidence is the first sighting read: the line that created the entry.
         if stats[idx].evidenceTime == .max {
             stats[idx].evidenceTime = time
-            addressEvidence[idx] = evidence(r)
+            stats[idx].evidence = evidence(r)
         }
     }
 
@@ -481,7 +463,7 @@ public final class Harvest: @unchecked Sendable {
                 return
             }
             let idx = entry(key)
-            if addressCode[idx] == 1 {
+            if table.entries.base[idx].code == 1 {
                 noteMalformed(idx, r)
                 return
             }
@@ -500,13 +482,13 @@ public final class Harvest: @unchecked Sendable {
 
         if isOurs(to) {
             let idx = entry(to)
-            switch addressCode[idx] {
+            switch table.entries.base[idx].code {
             case 1:
                 noteMalformed(idx, r)
             case 2:
                 sighting(idx, role: .recipient, time: r.time, r)
             case 3, 4:
-                if addressCode[idx] == 4, case .unknown(let shape?) = addressClass[idx],
+                if table.entries.base[idx].code == 4, case .unknown(let shape?) = addressClass[idx],
                     let probe = classifier.detector.match(
                         shape: shape, sender: String(decoding: from, as: UTF8.self),
                         helo: r.helo.map { AddressBook.lower(String(decoding: $0, as: UTF8.self)) }, seen: r.time)
@@ -531,7 +513,7 @@ public final class Harvest: @unchecked Sendable {
 
         if ns > 0 && isOurs(from) {
             let idx = entry(from)
-            if addressCode[idx] >= 2 {
+            if table.entries.base[idx].code >= 2 {
                 sighting(idx, role: .sender, time: r.time, r)
             }
         }
@@ -571,7 +553,7 @@ public final class Harvest: @unchecked Sendable {
     public var addressCount: Int { table.count }
     public var unknownSeenCount: Int {
         var n = 0
-        for i in 0..<addressCode.count where addressCode[i] >= 3 && addressStat[i].roles != 0 { n += 1 }
+        for i in 0..<table.count where table.entries.base[i].code >= 3 && table.entries.base[i].roles != 0 { n += 1 }
         return n
     }
     public var hostCount: Int { hostTable.count }
@@ -586,19 +568,16 @@ public final class Harvest: @unchecked Sendable {
             let (idx, inserted) = table.index(of: other.table.key(j))
             if inserted {
                 addressClass.append(other.addressClass[j])
-                addressCode.append(other.addressCode[j])
-                addressStat.append(AddressStat())
-                addressEvidence.append(-1)
+                table.entries.base[idx].code = other.table.entries.base[j].code
             }
             addressMap[j] = Int32(idx)
-            let o = other.addressStat[j]
-            let st = addressStat.base
+            let o = other.table.entries.base[j]
+            let st = table.entries.base
             st[idx].roles |= o.roles
             st[idx].first = min(st[idx].first, o.first)
             st[idx].last = max(st[idx].last, o.last)
-            if addressEvidence[idx] < 0 && other.addressEvidence[j] >= 0 {
-                addressEvidence[idx] = copyEvidence(
-                    other.addressEvidence[j], from: other, inputMap: inputMap, lineOffset: lineOffset)
+            if st[idx].evidence < 0 && o.evidence >= 0 {
+                st[idx].evidence = copyEvidence(o.evidence, from: other, inputMap: inputMap, lineOffset: lineOffset)
                 st[idx].evidenceTime = o.evidenceTime
             }
         }

@@ -2,16 +2,20 @@
 /// lookup happens once per tuple line, and Swift's seeded `Hasher` costs more than the rest of
 /// the lookup. Storage behind plain pointers (no uniqueness checks on the hot path); the owner
 /// calls `release()` once.
+///
+/// A slot holds the index and, for IPv4, the address itself (for IPv6, 32 bits of its hash):
+/// looking up a known IPv4 host touches one slot and nothing else.
 struct IPKeyTable {
     private var keys: PlainArray<IPAddress>
-    private var slots: UnsafeMutablePointer<Int32>  // -1 empty, else index
+    /// 0 empty; else high 32 bits: IPv4 value or IPv6 hash tag; bit 31: IPv4; low 31: index + 1.
+    private var slots: UnsafeMutablePointer<UInt64>
     private var mask: Int
 
     init(capacity: Int = 1024) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
         slots = .allocate(capacity: size)
-        slots.initialize(repeating: -1, count: size)
+        slots.initialize(repeating: 0, count: size)
         mask = size - 1
         keys = PlainArray(capacity: capacity)
     }
@@ -26,37 +30,56 @@ struct IPKeyTable {
     @inline(__always) func key(_ idx: Int) -> IPAddress { keys[idx] }
 
     @inline(__always)
-    static func hash(_ ip: IPAddress) -> Int {
+    static func hash(_ ip: IPAddress) -> UInt64 {
         var h = (ip.low ^ (ip.high &* 0x9E37_79B9_7F4A_7C15)) &+ (ip.isIPv4 ? 1 : 2)
         h = (h ^ (h >> 33)) &* 0xFF51_AFD7_ED55_8CCD
         h ^= h >> 29
-        return Int(truncatingIfNeeded: h)
+        return h
+    }
+
+    private static let matchMask: UInt64 = 0xFFFF_FFFF_8000_0000
+
+    /// The part of a slot that must match for `ip`.
+    @inline(__always)
+    private static func tag(_ ip: IPAddress, _ h: UInt64) -> UInt64 {
+        ip.isIPv4 ? (ip.low << 32) | 0x8000_0000 : h & 0xFFFF_FFFF_0000_0000
     }
 
     /// The index of `ip`, or nil.
     @inline(__always)
     func find(_ ip: IPAddress) -> Int? {
-        var slot = IPKeyTable.hash(ip) & mask
+        let h = IPKeyTable.hash(ip)
+        let want = IPKeyTable.tag(ip, h)
+        var slot = Int(truncatingIfNeeded: h) & mask
         while true {
             let s = slots[slot]
-            if s < 0 { return nil }
-            if keys[Int(s)] == ip { return Int(s) }
+            if s == 0 { return nil }
+            if s & IPKeyTable.matchMask == want {
+                let idx = Int(s & 0x7FFF_FFFF) - 1
+                if ip.isIPv4 || keys[idx] == ip { return idx }
+            }
             slot = (slot + 1) & mask
         }
     }
 
     @inline(__always)
     mutating func index(of ip: IPAddress) -> (index: Int, inserted: Bool) {
-        var slot = IPKeyTable.hash(ip) & mask
+        let h = IPKeyTable.hash(ip)
+        let want = IPKeyTable.tag(ip, h)
+        var slot = Int(truncatingIfNeeded: h) & mask
         while true {
             let s = slots[slot]
-            if s < 0 { break }
-            if keys[Int(s)] == ip { return (Int(s), false) }
+            if s == 0 { break }
+            if s & IPKeyTable.matchMask == want {
+                let idx = Int(s & 0x7FFF_FFFF) - 1
+                if ip.isIPv4 || keys[idx] == ip { return (idx, false) }
+            }
             slot = (slot + 1) & mask
         }
         let idx = keys.count
+        precondition(idx < 0x7FFF_FFFE, "more than 2^31 hosts")
         keys.append(ip)
-        slots[slot] = Int32(idx)
+        slots[slot] = want | UInt64(idx + 1)
         if keys.count * 2 > mask + 1 { grow() }
         return (idx, true)
     }
@@ -65,12 +88,14 @@ struct IPKeyTable {
         let size = (mask + 1) * 2
         slots.deallocate()
         slots = .allocate(capacity: size)
-        slots.initialize(repeating: -1, count: size)
+        slots.initialize(repeating: 0, count: size)
         mask = size - 1
         for idx in 0..<keys.count {
-            var slot = IPKeyTable.hash(keys[idx]) & mask
-            while slots[slot] >= 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(idx)
+            let ip = keys[idx]
+            let h = IPKeyTable.hash(ip)
+            var slot = Int(truncatingIfNeeded: h) & mask
+            while slots[slot] != 0 { slot = (slot + 1) & mask }
+            slots[slot] = IPKeyTable.tag(ip, h) | UInt64(idx + 1)
         }
     }
 }

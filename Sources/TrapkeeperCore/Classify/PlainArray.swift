@@ -79,3 +79,31 @@ struct ByteArena {
         capacity = n
     }
 }
+
+/// Byte equality of two buffers of `n` bytes, inlined (the harvest compares a key or a domain
+/// suffix per line; a `memcmp` call costs more than the comparison).
+@inline(__always)
+func bytesEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
+    if n >= 8 {
+        var i = 0
+        while i + 8 < n {
+            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                != b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            {
+                return false
+            }
+            i += 8
+        }
+        return a.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            == b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+    }
+    if n >= 4 {
+        return a.loadUnaligned(as: UInt32.self) == b.loadUnaligned(as: UInt32.self)
+            && a.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+                == b.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+    }
+    for i in 0..<n where a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) {
+        return false
+    }
+    return true
+}

@@ -5,10 +5,10 @@ import Darwin
 #endif
 
 extension Classifier {
-    /// True when `classify(address:)` of this normalised address is certainly
-    /// `.unknown(probeShape: nil)`: an address of our domains, printable ASCII, not listed by
-    /// rules 1 or 2 under any of the names they look up, and without any probe shape. False
-    /// means "not certain": the caller asks `classify`, which decides (and words the reason).
+    /// `classify(address:)` of this normalised address when it is certainly an unknown of our
+    /// domains: printable ASCII, not listed by rules 1 or 2 under any of the names they look
+    /// up, and either without a probe shape or with the AfterShip/Reacher shape. Nil means "not
+    /// certain": the caller asks `classify`, which decides (and words the reason).
     ///
     /// Most distinct addresses a firewall sees are plain unknowns; answering them from bytes
     /// and hashes saves building strings and dictionary keys for each. The names rules 1 and 2
@@ -18,33 +18,41 @@ extension Classifier {
     /// that matches any listed name (even by collision) only sends the address the slow way.
     ///
     /// `scratch` must hold at least `key.count` bytes.
-    func isPlainUnknown(_ key: UnsafeRawBufferPointer, scratch: UnsafeMutableRawPointer) -> Bool {
+    func quickClass(_ key: UnsafeRawBufferPointer, scratch: UnsafeMutableRawPointer) -> AddressClass? {
         let n = key.count
-        guard n > 0, let p = key.baseAddress else { return false }
+        guard n > 0, let p = key.baseAddress else { return nil }
         var at = -1
         for i in 0..<n {
             let b = p.load(fromByteOffset: i, as: UInt8.self)
-            if b < 0x20 || b >= 0x7F { return false }  // control bytes or non-ASCII: the slow way
+            if b < 0x20 || b >= 0x7F { return nil }  // control bytes or non-ASCII: the slow way
             if b == 64 { at = i }
         }
-        guard at > 0 else { return false }
+        guard at > 0 else { return nil }
         let domain = UnsafeRawBufferPointer(start: p + at + 1, count: n - at - 1)
         guard
             domainBytes.contains(where: { d in
                 d.count == domain.count
                     && d.withUnsafeBytes { memcmp($0.baseAddress!, domain.baseAddress!, d.count) == 0 }
             })
-        else { return false }
+        else { return nil }
         let local = UnsafeRawBufferPointer(start: p, count: at)
-        if isListed(key) || isListed(domain) || isListed(local) { return false }
+        if isListed(key) || isListed(domain) || isListed(local) { return nil }
         if let cut = firstDelimiter(local), cut > 0 {
-            if isListed(UnsafeRawBufferPointer(start: p, count: cut)) { return false }
-            if isListed(joined(p, cut, domainFrom: p + at, n - at, into: scratch)) { return false }
+            if isListed(UnsafeRawBufferPointer(start: p, count: cut)) { return nil }
+            if isListed(joined(p, cut, domainFrom: p + at, n - at, into: scratch)) { return nil }
         }
         // Probe shapes (ProbeDetector.shape): any hint of one goes the slow way.
         let last = local[at - 1]
-        if at >= 8 && memcmp(p + at - 8, "-testing", 8) == 0 { return false }
-        if at == 32 || at == 15 { return false }
+        if at >= 8 && memcmp(p + at - 8, "-testing", 8) == 0 { return nil }
+        if at == 32 || at == 15 {
+            // AfterShip / Reacher: that many lower-case letters and digits.
+            var alnum = true
+            for i in 0..<at where !ProbeDetector.isLowerAlnum(p.load(fromByteOffset: i, as: UInt8.self)) {
+                alnum = false
+                break
+            }
+            if alnum { return .unknown(probeShape: at == 32 ? .aftership : .reacher) }
+        }
         if last >= 48 && last <= 57 && at >= 3 {
             // SnertSoft: the local part minus its check digit, reversed, is a real user.
             let realCount = at - 1
@@ -55,12 +63,12 @@ extension Classifier {
             let real = UnsafeRawBufferPointer(start: scratch, count: realCount)
             let cut = firstDelimiter(real)
             (scratch + realCount).copyMemory(from: p + at, byteCount: n - at)
-            if isListed(UnsafeRawBufferPointer(start: scratch, count: realCount + n - at)) { return false }
+            if isListed(UnsafeRawBufferPointer(start: scratch, count: realCount + n - at)) { return nil }
             if let cut, cut > 0 {
-                if isListed(joined(scratch, cut, domainFrom: p + at, n - at, into: scratch)) { return false }
+                if isListed(joined(scratch, cut, domainFrom: p + at, n - at, into: scratch)) { return nil }
             }
         }
-        return true
+        return .unknown(probeShape: nil)
     }
 
     @inline(__always)

@@ -45,15 +45,17 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
             return
         }
         guard bytes.count >= 2, bytes.count <= 45, bytes.contains(UInt8(ascii: ":")) else { return nil }
-        var buffer = [CChar](repeating: 0, count: 48)
-        for i in 0..<bytes.count {
-            let b = bytes[i]
-            guard b != 0 else { return nil }
-            buffer[i] = CChar(bitPattern: b)
-        }
         var raw = in6_addr()
-        let ok = buffer.withUnsafeBufferPointer { inet_pton(AF_INET6, $0.baseAddress, &raw) }
-        guard ok == 1 else { return nil }
+        let ok = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 48) { buffer -> Bool in
+            for i in 0..<bytes.count {
+                let b = bytes[i]
+                guard b != 0 else { return false }
+                buffer[i] = CChar(bitPattern: b)
+            }
+            buffer[bytes.count] = 0
+            return inet_pton(AF_INET6, buffer.baseAddress, &raw) == 1
+        }
+        guard ok else { return nil }
         let (h, l) = withUnsafeBytes(of: &raw) { p -> (UInt64, UInt64) in
             var h: UInt64 = 0
             var l: UInt64 = 0

@@ -42,7 +42,7 @@ public struct DumpParser {
     }
 
     public mutating func parse(
-        fd: Int32, name: String, range: Range<Int64>? = nil, linesBefore: Int = 0,
+        fd: Int32, name: String, range: Range<Int64>? = nil,
         _ handler: (RawRecord) throws -> Void
     ) throws -> ParseReport {
         var report = ParseReport(source: source, file: name)
@@ -51,9 +51,9 @@ public struct DumpParser {
         var clock = self.clock
         defer { self.clock = clock }
         do {
-            report.bytes = try LineReader.forEachLine(fd: fd, range: range, linesBefore: linesBefore) {
+            report.bytes = try LineReader.forEachLine(fd: fd, range: range) {
                 line, number, tooLong in
-                report.lines = number - linesBefore
+                report.lines = number
                 if tooLong {
                     report.reject(
                         line: number, reason: "line longer than \(LineReader.maxLineBytes) bytes", bytes: line)

@@ -14,31 +14,6 @@ struct LineReader {
     static let chunkBytes = 1 << 20
     static let maxLineBytes = 64 * 1024
 
-    /// Number of `\n` bytes in a range of a file (the line count of a chunk that ends at a line
-    /// end): lets a chunk parsed on another thread number its lines like one pass would.
-    static func countNewlines(fd: Int32, range: Range<Int64>) -> Int {
-        let size = 1 << 20
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
-        defer { buffer.deallocate() }
-        var offset = range.lowerBound
-        var count = 0
-        while offset < range.upperBound {
-            let want = Int(min(Int64(size), range.upperBound - offset))
-            let n = pread(fd, buffer, want, off_t(offset))
-            if n <= 0 { break }
-            var p = buffer
-            var left = n
-            while left > 0, let nl = memchr(p, 10, left) {
-                count += 1
-                let step = p.distance(to: nl) + 1
-                p = nl + 1
-                left -= step
-            }
-            offset += Int64(n)
-        }
-        return count
-    }
-
     struct ReadError: Error {
         let errno: Int32
     }
@@ -47,7 +22,7 @@ struct LineReader {
     /// With `range`, reads only those bytes of the file (with `pread`): a chunk of a file that
     /// several threads parse at once. The chunk must start at a line start.
     static func forEachLine(
-        fd: Int32, range: Range<Int64>? = nil, linesBefore: Int = 0, maxLineBytes: Int = LineReader.maxLineBytes,
+        fd: Int32, range: Range<Int64>? = nil, maxLineBytes: Int = LineReader.maxLineBytes,
         _ body: (UnsafeRawBufferPointer, Int, Bool) throws -> Void
     ) throws -> Int64 {
         var offset = range?.lowerBound ?? 0
@@ -55,7 +30,7 @@ struct LineReader {
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         defer { buffer.deallocate() }
         var filled = 0  // bytes in buffer[0..<filled]
-        var lineNumber = linesBefore
+        var lineNumber = 0
         var total: Int64 = 0
         var skipping = false  // inside the remainder of an overlong line
 

@@ -102,34 +102,24 @@ extension ClassifyJob {
         let ranges = chunkRanges(fd: fd, size: size, parts: cores)
         let harvests = (0..<ranges.count).map { i in i == 0 ? harvest : Harvest(classifier: ws.classifier, now: now) }
         for h in harvests.dropFirst() { h.beginInput(source: input.source, file: input.name) }
-        // Pass 1 (parallel, memory speed): lines per chunk, so every chunk numbers its lines
-        // (evidence, rejects) exactly as one pass would.
-        let counts = LineCounts(count: ranges.count)
-        DispatchQueue.concurrentPerform(iterations: ranges.count) { i in
-            counts.set(i, LineReader.countNewlines(fd: fd, range: ranges[i]))
-        }
-        var linesBefore = [0]
-        for i in 0..<(ranges.count - 1) { linesBefore.append(linesBefore[i] + counts.get(i)) }
-        let offsets = linesBefore
-        // Pass 2 (parallel): parse and harvest each chunk.
+        // Each chunk numbers its lines from 1; merging shifts its line numbers (evidence,
+        // rejects, probes) by the lines of the chunks before it, so the result is exactly one
+        // pass's. Chunks start at line starts, so a chunk's lines are its own.
         let results = ChunkResults(count: ranges.count)
         let zone = ws.config.logTimeZone
         DispatchQueue.concurrentPerform(iterations: ranges.count) { i in
             var parser = DumpParser(source: input.source, format: format, now: now, logTimeZone: zone)
             let h = harvests[i]
-            results.set(
-                i,
-                Result {
-                    try parser.parse(fd: fd, name: input.name, range: ranges[i], linesBefore: offsets[i]) { h.add($0) }
-                }
-            )
+            results.set(i, Result { try parser.parse(fd: fd, name: input.name, range: ranges[i]) { h.add($0) } })
         }
         var report = try results.get(0)
         report.format = format
+        var linesBefore = report.lines
         for i in 1..<ranges.count {
             let r = try results.get(i)
-            harvest.absorb(harvests[i], lineOffset: 0)
-            report.absorb(r, lineOffset: 0)
+            harvest.absorb(harvests[i], lineOffset: linesBefore)
+            report.absorb(r, lineOffset: linesBefore)
+            linesBefore += r.lines
         }
         return report
     }
@@ -157,22 +147,6 @@ extension ClassifyJob {
         }
         cuts.append(size)
         return (0..<(cuts.count - 1)).map { cuts[$0]..<cuts[$0 + 1] }
-    }
-
-    final class LineCounts: @unchecked Sendable {
-        private var counts: [Int]
-        private let lock = NSLock()
-        init(count: Int) { counts = Array(repeating: 0, count: count) }
-        func set(_ i: Int, _ n: Int) {
-            lock.lock()
-            counts[i] = n
-            lock.unlock()
-        }
-        func get(_ i: Int) -> Int {
-            lock.lock()
-            defer { lock.unlock() }
-            return counts[i]
-        }
     }
 
     final class ChunkResults: @unchecked Sendable {
