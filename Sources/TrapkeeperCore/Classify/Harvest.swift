@@ -341,10 +341,16 @@ public final class Harvest: @unchecked Sendable {
     /// The evidence record at `offset` in `Evidence.encoded` form; nil for -1.
     func evidenceText(_ offset: Int) -> String? {
         guard offset >= 0 else { return nil }
-        let base = UnsafeRawPointer(evidenceArena.base + offset)
-        let head = base.load(as: EvidenceHead.self)
         var out: [UInt8] = []
         out.reserveCapacity(192)
+        appendEvidence(offset, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the evidence record at `offset` (≥ 0) in `Evidence.encoded` form to `out`.
+    func appendEvidence(_ offset: Int, to out: inout [UInt8]) {
+        let base = UnsafeRawPointer(evidenceArena.base + offset)
+        let head = base.load(as: EvidenceHead.self)
         let sep: UInt8 = 0x1F
         let (src, fileName) = inputs[Int(head.input)]
         out.append(contentsOf: src.utf8)
@@ -376,7 +382,6 @@ public final class Harvest: @unchecked Sendable {
         }
         out.append(sep)
         out.append(contentsOf: String(head.time).utf8)
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Copies an evidence record of `other` into this harvest; returns its offset here.
@@ -547,6 +552,33 @@ public final class Harvest: @unchecked Sendable {
             hostHitEvidence[i] = evidence(r)
             hostHitTrap[i] = Int32(idx)
         }
+    }
+
+    // MARK: the merge's view (TrapStore.merge): bytes and plain values, no strings per row
+
+    /// Index of a normalised address seen in this run, or nil.
+    func findAddress(_ key: UnsafeRawBufferPointer) -> Int? { table.find(key) }
+    /// The bytes of address `i` (valid while the harvest lives and takes no new address).
+    func addressKey(_ i: Int) -> UnsafeRawBufferPointer { table.key(i) }
+    /// Roles, first and last seen, evidence offset (-1 none) of address `i`.
+    func addressEntry(_ i: Int) -> AddressEntry { table.entries.base[i] }
+
+    /// Index of a host of this run, or nil.
+    func findHost(_ ip: IPAddress) -> Int? { hostTable.find(ip) }
+    func hostKey(_ i: Int) -> IPAddress { hostTable.key(i) }
+    /// A host's values as `forEachHost` shows them, evidence as offsets (-1 none) and the hit
+    /// trap as an address index (-1 none).
+    func hostValues(_ i: Int) -> (
+        firstHit: Int64?, lastHit: Int64?, lastNonVerifierHit: Int64?, trappedExpire: Int64?, hitEvidence: Int,
+        hitTrap: Int, trappedEvidence: Int
+    ) {
+        let st = hostStat[i]
+        return (
+            st.hits > 0 ? st.firstHit : nil, st.hits > 0 ? st.lastHit : nil,
+            st.lastNonVerifierHit == .min ? nil : st.lastNonVerifierHit,
+            st.trappedExpire == .min ? nil : st.trappedExpire, hostHitEvidence[i], Int(hostHitTrap[i]),
+            hostTrappedEvidence[i]
+        )
     }
 
     /// Counts for summaries, without building the full arrays.

@@ -34,6 +34,7 @@ public enum ClassifyJob {
         _ inputs: [ClassifyInput], workspace ws: Workspace, now: Int64, dryRun: Bool, reporter: Reporter,
         preparsed: [String: (harvest: Harvest, report: ParseReport)] = [:]
     ) throws -> Outcome {
+        tkTick("classify: start")
         let harvest = Harvest(classifier: ws.classifier, now: now)
         var reports: [ParseReport] = []
         for input in inputs {
@@ -55,9 +56,11 @@ public enum ClassifyJob {
             reports.append(report)
         }
         for m in harvest.malformedExamples { reporter.warn(m) }
+        tkTick("classify: parsed and classified")
         if !dryRun {
             try ws.store.merge(harvest)
         }
+        tkTick("classify: merged into the state")
         return Outcome(reports: reports, harvest: harvest)
     }
 }
@@ -205,5 +208,19 @@ public enum PublishJob {
         }
         try ws.store.recordPublished(added: plan.added, removed: plan.removed, audit: plan.audit, at: now)
         return Outcome(plan: plan, guardVerdict: verdict, written: true)
+    }
+}
+
+/// With TRAPKEEPER_TIMING set in the environment, classify prints a wall-clock timestamp per
+/// phase on standard error (profiling aid, see bench/README.md).
+private let timingEnabled = getenv("TRAPKEEPER_TIMING") != nil
+
+@inline(never)
+func tkTick(_ what: String) {
+    if timingEnabled {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        let s = "\(Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9) \(what)\n"
+        _ = s.withCString { write(2, $0, strlen($0)) }
     }
 }

@@ -38,6 +38,25 @@ struct BulkStatement {
     @inline(__always)
     func bind(_ index: Int32, _ value: Int) { sqlite3_bind_int64(stmt, index, Int64(value)) }
 
+    /// Binds UTF-8 text given as bytes (copied by SQLite), or NULL for nil.
+    @inline(__always)
+    func bind(_ index: Int32, bytes: UnsafeRawBufferPointer?) {
+        if let bytes, let base = bytes.baseAddress {
+            sqlite3_bind_text(
+                stmt, index, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count), BulkStatement.transient)
+        } else if bytes != nil {
+            sqlite3_bind_text(stmt, index, "", 0, BulkStatement.transient)
+        } else {
+            sqlite3_bind_null(stmt, index)
+        }
+    }
+
+    /// Binds the bytes of `buffer` as UTF-8 text.
+    @inline(__always)
+    func bind(_ index: Int32, bytes buffer: [UInt8]) {
+        buffer.withUnsafeBytes { bind(index, bytes: $0) }
+    }
+
     /// Runs the bound row and resets for the next one.
     func step() throws {
         let rc = withExtendedLifetime(statement) { sqlite3_step(stmt) }
@@ -46,5 +65,44 @@ struct BulkStatement {
             throw DatabaseError(
                 resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errstr(rc)), sql: sql)
         }
+    }
+}
+
+/// Steps a SELECT through SQLite's C API, handing each row's columns over without building
+/// GRDB rows or Swift strings (the merge reads every stored address and host).
+struct RowScanner {
+    private let statement: Statement
+    private let stmt: OpaquePointer
+
+    init(_ statement: Statement) {
+        self.statement = statement
+        stmt = statement.sqliteStatement
+    }
+
+    /// Calls `body` for every row; the column accessors are valid only inside it.
+    func forEachRow(_ body: (RowScanner) throws -> Void) throws {
+        sqlite3_reset(stmt)
+        while true {
+            let rc = withExtendedLifetime(statement) { sqlite3_step(stmt) }
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else {
+                throw DatabaseError(
+                    resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errstr(rc)),
+                    sql: statement.sql)
+            }
+            try body(self)
+        }
+        sqlite3_reset(stmt)
+    }
+
+    /// Text (or blob) bytes of column `i`.
+    func bytes(_ i: Int32) -> UnsafeRawBufferPointer {
+        let p = sqlite3_column_blob(stmt, i)
+        let n = Int(sqlite3_column_bytes(stmt, i))
+        return UnsafeRawBufferPointer(start: p, count: p == nil ? 0 : n)
+    }
+
+    func int64(_ i: Int32) -> Int64? {
+        sqlite3_column_type(stmt, i) == SQLITE_NULL ? nil : sqlite3_column_int64(stmt, i)
     }
 }
