@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// One address of a harvest: where its key bytes are, and its per-run data, side by side so a
 /// line's lookup and update touch one cache line.
 struct AddressEntry {
@@ -39,7 +41,7 @@ struct ByteKeyTable {
     init(capacity: Int = 1024) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        slots = .allocate(capacity: size)
+        slots = RawMemory.allocate(size * 8).bindMemory(to: UInt64.self, capacity: size)
         slots.initialize(repeating: 0, count: size)
         mask = size - 1
         entries = PlainArray(capacity: capacity)
@@ -49,7 +51,7 @@ struct ByteKeyTable {
 
     /// Frees the memory; the table must not be used afterwards.
     func release() {
-        slots.deallocate()
+        RawMemory.deallocate(UnsafeMutableRawPointer(slots), (mask + 1) * 8)
         entries.release()
         hashes.release()
         arena.release()
@@ -113,10 +115,39 @@ struct ByteKeyTable {
         }
     }
 
+    // Prefetch stages (Harvest's pipeline): hints only, they never change the table.
+
+    @inline(__always)
+    func prefetchSlot(_ h: UInt64) { tk_prefetch(slots + (Int(truncatingIfNeeded: h) & mask)) }
+
+    /// The index in the first slot whose tag matches `h`, or -1 (a guess, not a lookup).
+    @inline(__always)
+    func candidate(_ h: UInt64) -> Int {
+        let tag = h & 0xFFFF_FFFF_0000_0000
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let s = slots[slot]
+            if s == 0 { return -1 }
+            if s & 0xFFFF_FFFF_0000_0000 == tag { return Int(s & 0xFFFF_FFFF) - 1 }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    @inline(__always)
+    func prefetchEntry(_ idx: Int) { tk_prefetch(entries.base + idx) }
+
+    @inline(__always)
+    func prefetchKey(_ idx: Int) { tk_prefetch(arena.base + Int(entries.base[idx].span >> 20)) }
+
     /// The index of `key`, inserting it when new; `inserted` tells which.
     @inline(__always)
     mutating func index(of key: UnsafeRawBufferPointer) -> (index: Int, inserted: Bool) {
-        let h = ByteKeyTable.hash(key)
+        index(of: key, hash: ByteKeyTable.hash(key))
+    }
+
+    /// `index(of:)` with the key's hash already computed (`ByteKeyTable.hash(key)`).
+    @inline(__always)
+    mutating func index(of key: UnsafeRawBufferPointer, hash h: UInt64) -> (index: Int, inserted: Bool) {
         let tag = h & 0xFFFF_FFFF_0000_0000
         var slot = Int(truncatingIfNeeded: h) & mask
         while true {
@@ -140,8 +171,8 @@ struct ByteKeyTable {
 
     private mutating func growSlots() {
         let size = (mask + 1) * 2
-        slots.deallocate()
-        slots = .allocate(capacity: size)
+        RawMemory.deallocate(UnsafeMutableRawPointer(slots), (mask + 1) * 8)
+        slots = RawMemory.allocate(size * 8).bindMemory(to: UInt64.self, capacity: size)
         slots.initialize(repeating: 0, count: size)
         mask = size - 1
         for idx in 0..<entries.count {

@@ -1,3 +1,5 @@
+import CPrefetch
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -65,10 +67,16 @@ public final class Harvest: @unchecked Sendable {
 
     public let classifier: Classifier
     public let now: Int64
-    public private(set) var callbackIncidents: [CallbackIncident] = []
+    /// Every callback probe seen, one per (host, probe address).
+    public var callbackIncidents: [CallbackIncident] {
+        drain()
+        return incidents
+    }
+    private var incidents: [CallbackIncident] = []
     /// First few malformed addresses in our domains (source, file:line, reason).
     public var malformedExamples: [String] {
-        malformedSeen.map {
+        drain()
+        return malformedSeen.map {
             "source '\($0.source)': \($0.file):\($0.line): address in our domain not usable (\($0.why)): \($0.text)"
         }
     }
@@ -156,6 +164,8 @@ public final class Harvest: @unchecked Sendable {
         scratchA.deallocate()
         scratchB.deallocate()
         scratchC.deallocate()
+        ringBytes.deallocate()
+        ring.release()
         domainBuffer.deallocate()
         table.release()
         hostTable.release()
@@ -175,6 +185,7 @@ public final class Harvest: @unchecked Sendable {
 
     /// Names the input the following `add` calls come from (for evidence).
     public func beginInput(source: String, file: String) {
+        drain()
         self.source = source
         self.file = file
         currentInput = inputIndex(source: source, file: file)
@@ -202,7 +213,8 @@ public final class Harvest: @unchecked Sendable {
 
     /// Every address of our domains seen in this run.
     public var addresses: [AddressInfo] {
-        (0..<table.count).map { i in
+        drain()
+        return (0..<table.count).map { i in
             let st = table.entries.base[i]
             return AddressInfo(
                 address: addressText(i), addressClass: addressClass[i], roles: AddressRoles(rawValue: Int(st.roles)),
@@ -213,6 +225,7 @@ public final class Harvest: @unchecked Sendable {
 
     /// Visits every seen address without copying the evidence out (the merge's hot path).
     public func forEachAddress(_ body: (String, AddressRoles, Int64, Int64, () -> String?) throws -> Void) rethrows {
+        drain()
         for i in 0..<table.count where table.entries.base[i].roles != 0 {
             let st = table.entries.base[i]
             try body(
@@ -223,6 +236,7 @@ public final class Harvest: @unchecked Sendable {
 
     /// Every host with a trap hit or a TRAPPED entry in this run.
     public var hosts: [IPAddress: HostInfo] {
+        drain()
         var out: [IPAddress: HostInfo] = [:]
         out.reserveCapacity(hostTable.count)
         for i in 0..<hostTable.count {
@@ -245,6 +259,7 @@ public final class Harvest: @unchecked Sendable {
     }
 
     public var counts: Counts {
+        drain()
         var c = Counts()
         for (slot, k) in Harvest.kinds.enumerated() {
             let n = kindCounts[slot]
@@ -271,8 +286,8 @@ public final class Harvest: @unchecked Sendable {
 
     /// Index of a normalised address, classifying it the first time it is seen.
     @inline(__always)
-    private func entry(_ key: UnsafeRawBufferPointer) -> Int {
-        let (idx, inserted) = table.index(of: key)
+    private func entry(_ key: UnsafeRawBufferPointer, hash: UInt64?) -> Int {
+        let (idx, inserted) = table.index(of: key, hash: hash ?? ByteKeyTable.hash(key))
         if inserted { classifyNew(key) }
         return idx
     }
@@ -302,8 +317,8 @@ public final class Harvest: @unchecked Sendable {
     }
 
     @inline(__always)
-    private func host(_ ip: IPAddress) -> Int {
-        let (i, inserted) = hostTable.index(of: ip)
+    private func host(_ ip: IPAddress, hash: UInt64? = nil) -> Int {
+        let (i, inserted) = hostTable.index(of: ip, hash: hash ?? IPKeyTable.hash(ip))
         if !inserted { return i }
         hostStat.append(HostStat())
         hostHitEvidence.append(-1)
@@ -401,6 +416,7 @@ public final class Harvest: @unchecked Sendable {
 
     /// Visits every host without building a dictionary (the merge's hot path).
     public func forEachHost(_ body: (IPAddress, HostStatView) throws -> Void) rethrows {
+        drain()
         for i in 0..<hostTable.count {
             let st = hostStat[i]
             try body(
@@ -446,14 +462,149 @@ public final class Harvest: @unchecked Sendable {
         }
     }
 
+    // MARK: adding records, pipelined
+
+    /// A record waiting in the pipeline: its fields are copied into the ring's bytes (the
+    /// parser's line buffer is reused), with the hashes its lookups will need.
+    struct Pending {
+        var ip: IPAddress
+        var time: Int64
+        var line: Int
+        var keyHash: UInt64
+        var hostHash: UInt64
+        var heloLength: Int32
+        var fromLength: Int32
+        var toLength: Int32
+        var candidate: Int32
+        var hostCandidate: Int32
+        var slot: UInt8
+        var ours: Bool
+        var hasHost: Bool
+    }
+
+    /// Records are applied `applyDistance` records after they arrive. Meanwhile the memory
+    /// their lookups need is prefetched in stages: the hash slots when they arrive, the entries
+    /// `stage2` records later, the key bytes at `stage3`. The tables outgrow the CPU caches on
+    /// a real dump, and three dependent cache misses per lookup were most of a line's cost.
+    /// Records are applied strictly in arrival order, so the result is the same as applying
+    /// each at once.
+    static let ringSize = 32
+    static let stage2 = 8
+    static let stage3 = 16
+    static let applyDistance = 24
+    static let pendingBytes = 1024
+
+    private var ring = PlainArray<Pending>(capacity: Harvest.ringSize)
+    private let ringBytes = UnsafeMutableRawPointer.allocate(
+        byteCount: Harvest.ringSize * Harvest.pendingBytes, alignment: 16)
+    private var added = 0
+    private var applied = 0
+
     /// Adds one parsed record.
     public func add(_ r: RawRecord) {
-        kindCounts[Harvest.slot(r.kind)] += 1
+        let kind = Harvest.slot(r.kind)
+        kindCounts[kind] += 1
+        if r.kind == .white { return }
+        let heloCount = r.helo?.count ?? 0
+        guard heloCount + r.from.count + r.to.count <= Harvest.pendingBytes else {
+            // Too long to copy into the ring: apply everything before it, then it.
+            drain()
+            process(r, keyHash: nil, hostHash: nil)
+            return
+        }
+        let k = added & (Harvest.ringSize - 1)
+        var p = ringBytes + k * Harvest.pendingBytes
+        if let h = r.helo, h.count > 0 { p.copyMemory(from: h.baseAddress!, byteCount: h.count) }
+        p += heloCount
+        if r.from.count > 0 { p.copyMemory(from: r.from.baseAddress!, byteCount: r.from.count) }
+        p += r.from.count
+        if r.to.count > 0 { p.copyMemory(from: r.to.baseAddress!, byteCount: r.to.count) }
+
+        var pending = Pending(
+            ip: r.ip, time: r.time, line: r.line, keyHash: 0, hostHash: 0, heloLength: Int32(r.helo?.count ?? -1),
+            fromLength: Int32(r.from.count), toLength: Int32(r.to.count), candidate: -1, hostCandidate: -1,
+            slot: UInt8(kind), ours: false, hasHost: r.kind == .trapped)
+        let n =
+            r.kind == .spamtrap
+            ? Classifier.lowercase(r.to, into: scratchA) : Classifier.normalize(r.to, into: scratchA)
+        let key = UnsafeRawBufferPointer(rebasing: scratchA[0..<n])
+        if r.kind != .trapped && isOurs(key) {
+            pending.ours = true
+            pending.keyHash = ByteKeyTable.hash(key)
+            table.prefetchSlot(pending.keyHash)
+            // A tuple to one of our addresses may be a trap hit: its host will be looked up.
+            pending.hasHost = r.kind != .spamtrap
+        }
+        if pending.hasHost {
+            pending.hostHash = IPKeyTable.hash(r.ip)
+            hostTable.prefetchSlot(pending.hostHash)
+        }
+        if ring.count < Harvest.ringSize { ring.append(pending) } else { ring[k] = pending }
+        added += 1
+
+        let s2 = added - 1 - Harvest.stage2
+        if s2 >= applied { prefetchEntries(s2) }
+        let s3 = added - 1 - Harvest.stage3
+        if s3 >= applied { prefetchKey(s3) }
+        if added - applied > Harvest.applyDistance {
+            apply(applied)
+            applied += 1
+        }
+    }
+
+    /// Applies every record still in the pipeline (before anything reads the harvest).
+    @inline(__always)
+    private func drain() {
+        while applied < added {
+            apply(applied)
+            applied += 1
+        }
+    }
+
+    private func prefetchEntries(_ m: Int) {
+        let k = m & (Harvest.ringSize - 1)
+        var p = ring[k]
+        if p.ours {
+            let c = table.candidate(p.keyHash)
+            p.candidate = Int32(c)
+            if c >= 0 { table.prefetchEntry(c) }
+        }
+        if p.hasHost {
+            let c = hostTable.candidate(p.ip, hash: p.hostHash)
+            p.hostCandidate = Int32(c)
+            if c >= 0 { tk_prefetch(hostStat.base + c) }
+        }
+        ring[k] = p
+    }
+
+    private func prefetchKey(_ m: Int) {
+        let c = Int(ring[m & (Harvest.ringSize - 1)].candidate)
+        if c >= 0 && c < table.count { table.prefetchKey(c) }
+    }
+
+    private func apply(_ m: Int) {
+        let k = m & (Harvest.ringSize - 1)
+        let p = ring[k]
+        var bytes = UnsafeRawPointer(ringBytes + k * Harvest.pendingBytes)
+        let helo: UnsafeRawBufferPointer? =
+            p.heloLength < 0 ? nil : UnsafeRawBufferPointer(start: bytes, count: Int(p.heloLength))
+        bytes += max(0, Int(p.heloLength))
+        let from = UnsafeRawBufferPointer(start: bytes, count: Int(p.fromLength))
+        bytes += Int(p.fromLength)
+        let to = UnsafeRawBufferPointer(start: bytes, count: Int(p.toLength))
+        let r = RawRecord(
+            kind: Harvest.kinds[Int(p.slot)], ip: p.ip, helo: helo, from: from, to: to, time: p.time, line: p.line)
+        process(r, keyHash: p.ours ? p.keyHash : nil, hostHash: p.hasHost ? p.hostHash : nil)
+    }
+
+    /// Applies one record (not WHITE: those only count). Hashes, when given, are those of the
+    /// record's normalised recipient / SPAMTRAP address and of its host.
+    private func process(_ r: RawRecord, keyHash: UInt64?, hostHash: UInt64?) {
         switch r.kind {
         case .white:
             return
         case .trapped:
-            let i = host(r.ip)
+            let i = host(r.ip, hash: hostHash)
             if r.time > hostStat[i].trappedExpire {
                 hostStat[i].trappedExpire = r.time
                 hostTrappedEvidence[i] = evidence(r)
@@ -467,7 +618,7 @@ public final class Harvest: @unchecked Sendable {
                 notOurs += 1
                 return
             }
-            let idx = entry(key)
+            let idx = entry(key, hash: keyHash)
             if table.entries.base[idx].code == 1 {
                 noteMalformed(idx, r)
                 return
@@ -475,18 +626,18 @@ public final class Harvest: @unchecked Sendable {
             sighting(idx, role: .spamtrap, time: now, r)
             return
         case .grey, .logGrey, .logBlack, .logNewEntry:
-            addTuple(r)
+            addTuple(r, keyHash: keyHash, hostHash: hostHash)
         }
     }
 
-    private func addTuple(_ r: RawRecord) {
+    private func addTuple(_ r: RawRecord, keyHash: UInt64?, hostHash: UInt64?) {
         let nt = Classifier.normalize(r.to, into: scratchA)
         let to = UnsafeRawBufferPointer(rebasing: scratchA[0..<nt])
         let ns = Classifier.normalize(r.from, into: scratchB)
         let from = UnsafeRawBufferPointer(rebasing: scratchB[0..<ns])
 
         if isOurs(to) {
-            let idx = entry(to)
+            let idx = entry(to, hash: keyHash)
             switch table.entries.base[idx].code {
             case 1:
                 noteMalformed(idx, r)
@@ -501,14 +652,14 @@ public final class Harvest: @unchecked Sendable {
                     recordProbe(probe, address: addressText(idx), r)
                     // A probe counts as a verifier-shaped hit: the prober is a verifier host,
                     // and its TRAPPED entries are not exported either (callbacks.md).
-                    hit(r, trap: idx, verifier: true)
+                    hit(r, trap: idx, verifier: true, hostHash: hostHash)
                     break
                 }
                 sighting(idx, role: .recipient, time: r.time, r)
                 hit(
                     r, trap: idx,
                     verifier: ProbeDetector.isVerifierSender(bytes: from)
-                        || ProbeDetector.isServiceFingerprint(sender: from, helo: r.helo))
+                        || ProbeDetector.isServiceFingerprint(sender: from, helo: r.helo), hostHash: hostHash)
             default:
                 break
             }
@@ -517,7 +668,7 @@ public final class Harvest: @unchecked Sendable {
         }
 
         if ns > 0 && isOurs(from) {
-            let idx = entry(from)
+            let idx = entry(from, hash: nil)
             if table.entries.base[idx].code >= 2 {
                 sighting(idx, role: .sender, time: r.time, r)
             }
@@ -525,8 +676,8 @@ public final class Harvest: @unchecked Sendable {
     }
 
     @inline(__always)
-    private func hit(_ r: RawRecord, trap idx: Int, verifier: Bool) {
-        let i = host(r.ip)
+    private func hit(_ r: RawRecord, trap idx: Int, verifier: Bool, hostHash: UInt64?) {
+        let i = host(r.ip, hash: hostHash)
         var needEvidence = false
         do {
             let hs = hostStat.base
@@ -557,14 +708,20 @@ public final class Harvest: @unchecked Sendable {
     // MARK: the merge's view (TrapStore.merge): bytes and plain values, no strings per row
 
     /// Index of a normalised address seen in this run, or nil.
-    func findAddress(_ key: UnsafeRawBufferPointer) -> Int? { table.find(key) }
+    func findAddress(_ key: UnsafeRawBufferPointer) -> Int? {
+        drain()
+        return table.find(key)
+    }
     /// The bytes of address `i` (valid while the harvest lives and takes no new address).
     func addressKey(_ i: Int) -> UnsafeRawBufferPointer { table.key(i) }
     /// Roles, first and last seen, evidence offset (-1 none) of address `i`.
     func addressEntry(_ i: Int) -> AddressEntry { table.entries.base[i] }
 
     /// Index of a host of this run, or nil.
-    func findHost(_ ip: IPAddress) -> Int? { hostTable.find(ip) }
+    func findHost(_ ip: IPAddress) -> Int? {
+        drain()
+        return hostTable.find(ip)
+    }
     func hostKey(_ i: Int) -> IPAddress { hostTable.key(i) }
     /// A host's values as `forEachHost` shows them, evidence as offsets (-1 none) and the hit
     /// trap as an address index (-1 none).
@@ -582,18 +739,27 @@ public final class Harvest: @unchecked Sendable {
     }
 
     /// Counts for summaries, without building the full arrays.
-    public var addressCount: Int { table.count }
+    public var addressCount: Int {
+        drain()
+        return table.count
+    }
     public var unknownSeenCount: Int {
+        drain()
         var n = 0
         for i in 0..<table.count where table.entries.base[i].code >= 3 && table.entries.base[i].roles != 0 { n += 1 }
         return n
     }
-    public var hostCount: Int { hostTable.count }
+    public var hostCount: Int {
+        drain()
+        return hostTable.count
+    }
 
     /// Merges the harvest of a later part of the same input (a chunk parsed on another thread).
     /// `lineOffset` is the number of lines before that chunk: its evidence line numbers are
     /// shifted by it. Evidence already held here (earlier in the file) wins, as in one pass.
     public func absorb(_ other: Harvest, lineOffset: Int) {
+        drain()
+        other.drain()
         let inputMap = other.inputs.map { inputIndex(source: $0.source, file: $0.file) }
         var addressMap = [Int32](repeating: -1, count: other.table.count)
         for j in 0..<other.table.count {
@@ -639,17 +805,17 @@ public final class Harvest: @unchecked Sendable {
             h.hasNonVerifierEvidence = h.hasNonVerifierEvidence || o.hasNonVerifierEvidence
             hostStat[i] = h
         }
-        for c in other.callbackIncidents {
+        for c in other.incidents {
             let key = CallbackKey(ip: c.ip, address: c.probeAddress)
             if let i = callbackIndex[key] {
-                if callbackIncidents[i].helo == nil { callbackIncidents[i].helo = c.helo }
-                if c.seen < callbackIncidents[i].seen { callbackIncidents[i].seen = c.seen }
+                if incidents[i].helo == nil { incidents[i].helo = c.helo }
+                if c.seen < incidents[i].seen { incidents[i].seen = c.seen }
                 continue
             }
             var c = c
             if c.file == file { c.line += lineOffset }
-            callbackIndex[key] = callbackIncidents.count
-            callbackIncidents.append(c)
+            callbackIndex[key] = incidents.count
+            incidents.append(c)
         }
         for k in 0..<8 { kindCounts[k] += other.kindCounts[k] }
         notOurs += other.notOurs
@@ -665,12 +831,12 @@ public final class Harvest: @unchecked Sendable {
         let key = CallbackKey(ip: r.ip, address: address)
         let helo = r.helo.map { ParseReport.printable($0, limit: 200) }
         if let i = callbackIndex[key] {
-            if callbackIncidents[i].helo == nil { callbackIncidents[i].helo = helo }
-            if r.time < callbackIncidents[i].seen { callbackIncidents[i].seen = r.time }
+            if incidents[i].helo == nil { incidents[i].helo = helo }
+            if r.time < incidents[i].seen { incidents[i].seen = r.time }
             return
         }
-        callbackIndex[key] = callbackIncidents.count
-        callbackIncidents.append(
+        callbackIndex[key] = incidents.count
+        incidents.append(
             CallbackIncident(
                 ip: r.ip, helo: helo, probeAddress: address, sender: ParseReport.printable(r.from, limit: 300),
                 shape: probe.shape, rule: probe.rule, probeTime: probe.probeTime, seen: r.time, source: source,

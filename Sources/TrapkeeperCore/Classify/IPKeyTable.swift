@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// A hash map from IP address to a dense index, with a cheap multiplicative hash: the host
 /// lookup happens once per tuple line, and Swift's seeded `Hasher` costs more than the rest of
 /// the lookup. Storage behind plain pointers (no uniqueness checks on the hot path); the owner
@@ -14,7 +16,7 @@ struct IPKeyTable {
     init(capacity: Int = 1024) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        slots = .allocate(capacity: size)
+        slots = RawMemory.allocate(size * 8).bindMemory(to: UInt64.self, capacity: size)
         slots.initialize(repeating: 0, count: size)
         mask = size - 1
         keys = PlainArray(capacity: capacity)
@@ -22,7 +24,7 @@ struct IPKeyTable {
 
     func release() {
         keys.release()
-        slots.deallocate()
+        RawMemory.deallocate(UnsafeMutableRawPointer(slots), (mask + 1) * 8)
     }
 
     var count: Int { keys.count }
@@ -63,8 +65,29 @@ struct IPKeyTable {
     }
 
     @inline(__always)
+    func prefetchSlot(_ h: UInt64) { tk_prefetch(slots + (Int(truncatingIfNeeded: h) & mask)) }
+
+    /// The index in the first slot that matches `ip` (IPv4 exactly, IPv6 by tag), or -1.
+    @inline(__always)
+    func candidate(_ ip: IPAddress, hash h: UInt64) -> Int {
+        let want = IPKeyTable.tag(ip, h)
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let s = slots[slot]
+            if s == 0 { return -1 }
+            if s & IPKeyTable.matchMask == want { return Int(s & 0x7FFF_FFFF) - 1 }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    @inline(__always)
     mutating func index(of ip: IPAddress) -> (index: Int, inserted: Bool) {
-        let h = IPKeyTable.hash(ip)
+        index(of: ip, hash: IPKeyTable.hash(ip))
+    }
+
+    /// `index(of:)` with `IPKeyTable.hash(ip)` already computed.
+    @inline(__always)
+    mutating func index(of ip: IPAddress, hash h: UInt64) -> (index: Int, inserted: Bool) {
         let want = IPKeyTable.tag(ip, h)
         var slot = Int(truncatingIfNeeded: h) & mask
         while true {
@@ -86,8 +109,8 @@ struct IPKeyTable {
 
     private mutating func grow() {
         let size = (mask + 1) * 2
-        slots.deallocate()
-        slots = .allocate(capacity: size)
+        RawMemory.deallocate(UnsafeMutableRawPointer(slots), (mask + 1) * 8)
+        slots = RawMemory.allocate(size * 8).bindMemory(to: UInt64.self, capacity: size)
         slots.initialize(repeating: 0, count: size)
         mask = size - 1
         for idx in 0..<keys.count {

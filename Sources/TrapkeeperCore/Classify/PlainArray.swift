@@ -10,7 +10,8 @@ struct PlainArray<Element: BitwiseCopyable> {
 
     init(capacity: Int = 16) {
         self.capacity = max(16, capacity)
-        base = .allocate(capacity: self.capacity)
+        base = RawMemory.allocate(self.capacity * MemoryLayout<Element>.stride).bindMemory(
+            to: Element.self, capacity: self.capacity)
     }
 
     /// A zero-filled array of `count` elements.
@@ -21,7 +22,7 @@ struct PlainArray<Element: BitwiseCopyable> {
         self.count = count
     }
 
-    func release() { base.deallocate() }
+    func release() { RawMemory.deallocate(UnsafeMutableRawPointer(base), capacity * MemoryLayout<Element>.stride) }
 
     @inline(__always)
     subscript(_ i: Int) -> Element {
@@ -38,9 +39,9 @@ struct PlainArray<Element: BitwiseCopyable> {
 
     private mutating func grow() {
         let n = capacity * 2
-        let q = UnsafeMutablePointer<Element>.allocate(capacity: n)
+        let q = RawMemory.allocate(n * MemoryLayout<Element>.stride).bindMemory(to: Element.self, capacity: n)
         q.moveInitialize(from: base, count: count)
-        base.deallocate()
+        release()
         base = q
         capacity = n
     }
@@ -55,10 +56,10 @@ struct ByteArena {
 
     init(capacity: Int = 1 << 16) {
         self.capacity = max(1024, capacity)
-        base = .allocate(byteCount: self.capacity, alignment: 8)
+        base = RawMemory.allocate(self.capacity)
     }
 
-    func release() { base.deallocate() }
+    func release() { RawMemory.deallocate(base, capacity) }
 
     /// Reserves `count` bytes at an 8-aligned offset and returns that offset.
     @inline(__always)
@@ -72,9 +73,9 @@ struct ByteArena {
     private mutating func grow(_ need: Int) {
         var n = capacity * 2
         while n < need { n *= 2 }
-        let q = UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 8)
+        let q = RawMemory.allocate(n)
         q.copyMemory(from: base, byteCount: used)
-        base.deallocate()
+        release()
         base = q
         capacity = n
     }
@@ -107,3 +108,48 @@ func bytesEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool 
     }
     return true
 }
+
+/// Memory for the harvest's tables. Blocks of 2 MiB and more are mapped on their own and
+/// marked for transparent huge pages: the tables of a real dump span tens of megabytes and are
+/// hit at random, and with 4 KiB pages most lookups also missed the TLB (a page walk, in a VM
+/// a nested one). Smaller blocks come from malloc. Free with `deallocate(_:_:)` and the same
+/// byte count.
+enum RawMemory {
+    static let hugePage = 1 << 21
+
+    static func allocate(_ bytes: Int) -> UnsafeMutableRawPointer {
+        if bytes >= hugePage {
+            let size = (bytes + hugePage - 1) & ~(hugePage - 1)
+            // Map one huge page more, then unmap the ends so the block starts on a 2 MiB line.
+            if let raw = mmap(nil, size + hugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+                raw != MAP_FAILED
+            {
+                let address = Int(bitPattern: raw)
+                let aligned = (address + hugePage - 1) & ~(hugePage - 1)
+                if aligned > address { munmap(raw, aligned - address) }
+                let tail = address + size + hugePage - (aligned + size)
+                if tail > 0 { munmap(UnsafeMutableRawPointer(bitPattern: aligned + size), tail) }
+                let p = UnsafeMutableRawPointer(bitPattern: aligned)!
+                #if os(Linux)
+                _ = madvise(p, size, MADV_HUGEPAGE)
+                #endif
+                return p
+            }
+        }
+        return UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 1), alignment: 16)
+    }
+
+    static func deallocate(_ p: UnsafeMutableRawPointer, _ bytes: Int) {
+        if bytes >= hugePage {
+            munmap(p, (bytes + hugePage - 1) & ~(hugePage - 1))
+        } else {
+            p.deallocate()
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

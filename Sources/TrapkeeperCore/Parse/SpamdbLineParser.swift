@@ -183,11 +183,12 @@ enum SpamdbLineParser {
     /// Decimal digits only, at most 18 of them (no sign, no spaces).
     @inline(__always)
     static func number(_ b: UnsafeRawBufferPointer) -> Int64? {
-        guard b.count > 0, b.count <= 18 else { return nil }
+        guard b.count > 0, b.count <= 18, let p = b.baseAddress else { return nil }
         var v: Int64 = 0
-        for c in b {
-            guard c >= 48 && c <= 57 else { return nil }
-            v = v * 10 + Int64(c - 48)
+        for i in 0..<b.count {
+            let d = p.load(fromByteOffset: i, as: UInt8.self) &- 48
+            guard d <= 9 else { return nil }
+            v = v &* 10 &+ Int64(d)  // 18 digits cannot overflow
         }
         return v
     }
