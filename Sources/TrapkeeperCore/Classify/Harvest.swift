@@ -475,6 +475,8 @@ public final class Harvest: @unchecked Sendable {
         var heloLength: Int32
         var fromLength: Int32
         var toLength: Int32
+        /// Length of the normalised recipient (SPAMTRAP: lower-cased address) after the fields.
+        var keyLength: Int32
         var candidate: Int32
         var hostCandidate: Int32
         var slot: UInt8
@@ -506,10 +508,10 @@ public final class Harvest: @unchecked Sendable {
         kindCounts[kind] += 1
         if r.kind == .white { return }
         let heloCount = r.helo?.count ?? 0
-        guard heloCount + r.from.count + r.to.count <= Harvest.pendingBytes else {
+        guard heloCount + r.from.count + 2 * r.to.count <= Harvest.pendingBytes else {
             // Too long to copy into the ring: apply everything before it, then it.
             drain()
-            process(r, keyHash: nil, hostHash: nil)
+            process(r, key: nil, keyHash: nil, hostHash: nil)
             return
         }
         let k = added & (Harvest.ringSize - 1)
@@ -519,15 +521,18 @@ public final class Harvest: @unchecked Sendable {
         if r.from.count > 0 { p.copyMemory(from: r.from.baseAddress!, byteCount: r.from.count) }
         p += r.from.count
         if r.to.count > 0 { p.copyMemory(from: r.to.baseAddress!, byteCount: r.to.count) }
+        p += r.to.count
+        // The normalised recipient goes right after the fields: applying the record reuses it.
+        let keyBuffer = UnsafeMutableRawBufferPointer(start: p, count: r.to.count)
+        let n =
+            r.kind == .spamtrap
+            ? Classifier.lowercase(r.to, into: keyBuffer) : Classifier.normalize(r.to, into: keyBuffer)
+        let key = UnsafeRawBufferPointer(start: p, count: n)
 
         var pending = Pending(
             ip: r.ip, time: r.time, line: r.line, keyHash: 0, hostHash: 0, heloLength: Int32(r.helo?.count ?? -1),
-            fromLength: Int32(r.from.count), toLength: Int32(r.to.count), candidate: -1, hostCandidate: -1,
-            slot: UInt8(kind), ours: false, hasHost: r.kind == .trapped)
-        let n =
-            r.kind == .spamtrap
-            ? Classifier.lowercase(r.to, into: scratchA) : Classifier.normalize(r.to, into: scratchA)
-        let key = UnsafeRawBufferPointer(rebasing: scratchA[0..<n])
+            fromLength: Int32(r.from.count), toLength: Int32(r.to.count), keyLength: Int32(n), candidate: -1,
+            hostCandidate: -1, slot: UInt8(kind), ours: false, hasHost: r.kind == .trapped)
         if r.kind != .trapped && isOurs(key) {
             pending.ours = true
             pending.keyHash = ByteKeyTable.hash(key)
@@ -592,14 +597,17 @@ public final class Harvest: @unchecked Sendable {
         let from = UnsafeRawBufferPointer(start: bytes, count: Int(p.fromLength))
         bytes += Int(p.fromLength)
         let to = UnsafeRawBufferPointer(start: bytes, count: Int(p.toLength))
+        bytes += Int(p.toLength)
+        let key = UnsafeRawBufferPointer(start: bytes, count: Int(p.keyLength))
         let r = RawRecord(
             kind: Harvest.kinds[Int(p.slot)], ip: p.ip, helo: helo, from: from, to: to, time: p.time, line: p.line)
-        process(r, keyHash: p.ours ? p.keyHash : nil, hostHash: p.hasHost ? p.hostHash : nil)
+        process(r, key: key, keyHash: p.ours ? p.keyHash : nil, hostHash: p.hasHost ? p.hostHash : nil)
     }
 
-    /// Applies one record (not WHITE: those only count). Hashes, when given, are those of the
-    /// record's normalised recipient / SPAMTRAP address and of its host.
-    private func process(_ r: RawRecord, keyHash: UInt64?, hostHash: UInt64?) {
+    /// Applies one record (not WHITE: those only count). `key`, when given, is the record's
+    /// normalised recipient (SPAMTRAP: lower-cased address); the hashes, when given, are those
+    /// of that key and of the record's host.
+    private func process(_ r: RawRecord, key given: UnsafeRawBufferPointer?, keyHash: UInt64?, hostHash: UInt64?) {
         switch r.kind {
         case .white:
             return
@@ -612,8 +620,9 @@ public final class Harvest: @unchecked Sendable {
             return
         case .spamtrap:
             // Already normalised by spamd: lower-case only, strip nothing.
-            let n = Classifier.lowercase(r.to, into: scratchA)
-            let key = UnsafeRawBufferPointer(rebasing: scratchA[0..<n])
+            let key =
+                given
+                ?? UnsafeRawBufferPointer(rebasing: scratchA[0..<Classifier.lowercase(r.to, into: scratchA)])
             guard isOurs(key) else {
                 notOurs += 1
                 return
@@ -626,13 +635,12 @@ public final class Harvest: @unchecked Sendable {
             sighting(idx, role: .spamtrap, time: now, r)
             return
         case .grey, .logGrey, .logBlack, .logNewEntry:
-            addTuple(r, keyHash: keyHash, hostHash: hostHash)
+            addTuple(r, key: given, keyHash: keyHash, hostHash: hostHash)
         }
     }
 
-    private func addTuple(_ r: RawRecord, keyHash: UInt64?, hostHash: UInt64?) {
-        let nt = Classifier.normalize(r.to, into: scratchA)
-        let to = UnsafeRawBufferPointer(rebasing: scratchA[0..<nt])
+    private func addTuple(_ r: RawRecord, key: UnsafeRawBufferPointer?, keyHash: UInt64?, hostHash: UInt64?) {
+        let to = key ?? UnsafeRawBufferPointer(rebasing: scratchA[0..<Classifier.normalize(r.to, into: scratchA)])
         let ns = Classifier.normalize(r.from, into: scratchB)
         let from = UnsafeRawBufferPointer(rebasing: scratchB[0..<ns])
 

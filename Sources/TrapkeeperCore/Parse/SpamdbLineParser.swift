@@ -29,17 +29,17 @@ enum SpamdbLineParser {
             let base = line.baseAddress!
             // Eight bytes at a time: a byte equal to '|' becomes 0 after the xor, and the
             // carry-free test below sets the top bit of exactly the zero bytes.
-            while i + 8 <= n {
+            while i &+ 8 <= n {
                 let w =
                     UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)) ^ 0x7C7C_7C7C_7C7C_7C7C
                 var m = ~(((w & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | w | 0x7F7F_7F7F_7F7F_7F7F)
                 while m != 0 {
                     if count == maxFields { return .reject("more than \(maxFields) '|' separators") }
-                    cuts[count] = i + (m.trailingZeroBitCount >> 3)
-                    count += 1
+                    cuts[count] = i &+ (m.trailingZeroBitCount &>> 3)
+                    count &+= 1
                     m &= m &- 1
                 }
-                i += 8
+                i &+= 8
             }
             while i < n {
                 if base.load(fromByteOffset: i, as: UInt8.self) == 124 {
