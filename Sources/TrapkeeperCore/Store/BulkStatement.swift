@@ -1,3 +1,4 @@
+import Dispatch
 import GRDB
 import GRDBSQLite
 
@@ -71,12 +72,26 @@ struct BulkStatement {
 /// Steps a SELECT through SQLite's C API, handing each row's columns over without building
 /// GRDB rows or Swift strings (the merge reads every stored address and host).
 struct RowScanner {
-    private let statement: Statement
+    /// Held so GRDB does not finalize the statement while we step it (nil: our own statement).
+    private let statement: Statement?
     private let stmt: OpaquePointer
+    private let sql: String
 
     init(_ statement: Statement) {
         self.statement = statement
         stmt = statement.sqliteStatement
+        sql = statement.sql
+    }
+
+    /// A statement prepared on a `ReadConnection`; the caller finalizes it.
+    init(raw: OpaquePointer, sql: String) {
+        statement = nil
+        stmt = raw
+        self.sql = sql
+    }
+
+    func finalize() {
+        if statement == nil { sqlite3_finalize(stmt) }
     }
 
     /// Calls `body` for every row; the column accessors are valid only inside it.
@@ -87,8 +102,7 @@ struct RowScanner {
             if rc == SQLITE_DONE { break }
             guard rc == SQLITE_ROW else {
                 throw DatabaseError(
-                    resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errstr(rc)),
-                    sql: statement.sql)
+                    resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errstr(rc)), sql: sql)
             }
             try body(self)
         }
@@ -105,4 +119,61 @@ struct RowScanner {
     func int64(_ i: Int32) -> Int64? {
         sqlite3_column_type(stmt, i) == SQLITE_NULL ? nil : sqlite3_column_int64(stmt, i)
     }
+}
+
+/// A read-only SQLite connection of its own (C API), for reading part of the state on another
+/// thread while the main connection works.
+final class ReadConnection {
+    private var db: OpaquePointer?
+
+    init?(path: String) {
+        var handle: OpaquePointer?
+        guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK else {
+            sqlite3_close(handle)
+            return nil
+        }
+        sqlite3_busy_timeout(handle, 10_000)
+        db = handle
+    }
+
+    func scanner(sql: String) -> RowScanner? {
+        var stmt: OpaquePointer?
+        guard sqlite3_prepare_v2(db, sql, -1, &stmt, nil) == SQLITE_OK, let stmt else {
+            sqlite3_finalize(stmt)
+            return nil
+        }
+        return RowScanner(raw: stmt, sql: sql)
+    }
+
+    func close() {
+        sqlite3_close(db)
+        db = nil
+    }
+}
+
+/// Runs a closure on a global queue at once; `wait()` returns its result (or rethrows).
+final class BackgroundResult<T>: @unchecked Sendable {
+    private var result: Result<T, Error>?
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ body: @escaping () throws -> T) {
+        let box = UnsafeSendable(body)
+        DispatchQueue.global().async {
+            self.result = Result { try box.value() }
+            self.done.signal()
+        }
+    }
+
+    func wait() throws -> T {
+        done.wait()
+        done.signal()  // later waits return at once
+        return try result!.get()
+    }
+}
+
+/// Carries a value the compiler cannot prove `Sendable` into another thread; the caller
+/// guarantees it is only read there (a harvest after its pipeline is applied).
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

@@ -66,12 +66,48 @@ public final class TrapStore {
     /// Only rows that are new or change are written: the stored rows are read first and matched
     /// against the harvest by their bytes, so a steady-state run writes nothing. New rows go in
     /// in key order (SQLite's B-trees fill page by page instead of splitting pages all over).
+    ///
+    /// The stored hosts are read on a second, read-only connection while this one reads the
+    /// stored addresses (a steady-state run spends most of its merge reading). Only merges
+    /// write these tables and they run under the run lock, so both connections see the same
+    /// rows; if the second connection cannot be opened, the hosts are read here afterwards.
     public func merge(_ harvest: Harvest) throws {
+        _ = harvest.hostCount  // applies the harvest's pipeline: read-only from here on
+        let hostScan = BackgroundResult { try TrapStore.scanHosts(path: self.path, harvest: harvest) }
         try write { db in
             try mergeAddresses(harvest, db)
-            try mergeHosts(harvest, db)
+            let needed = (try? hostScan.wait()) ?? nil
+            try mergeHosts(harvest, db, needed: needed)
             try mergeCallbacks(harvest, db)
         }
+    }
+
+    /// Which of the harvest's hosts need writing (true) after comparing with the stored rows
+    /// read through `scanner`.
+    private static func neededHosts(_ harvest: Harvest, _ scanner: RowScanner) throws -> [Bool] {
+        var needed = [Bool](repeating: true, count: harvest.hostCount)
+        try scanner.forEachRow { row in
+            guard let ip = IPAddress(ascii: row.bytes(0)), let i = harvest.findHost(ip) else { return }
+            let h = harvest.hostValues(i)
+            let storedLast = row.int64(1)
+            if (h.lastHit ?? .min) <= (storedLast ?? .min), (h.lastNonVerifierHit ?? .min) <= (row.int64(2) ?? .min),
+                (h.trappedExpire ?? .min) <= (row.int64(3) ?? .min), storedLast != nil || h.lastHit == nil
+            {
+                needed[i] = false
+            }
+        }
+        return needed
+    }
+
+    static let hostScanSQL = "SELECT ip, last_hit, last_nonverifier_hit, trapped_expire FROM host"
+
+    /// `neededHosts` on a connection of its own; nil when that connection cannot be had.
+    private static func scanHosts(path: String, harvest: Harvest) throws -> [Bool]? {
+        guard let connection = ReadConnection(path: path) else { return nil }
+        defer { connection.close() }
+        guard let scanner = connection.scanner(sql: hostScanSQL) else { return nil }
+        defer { scanner.finalize() }
+        return try neededHosts(harvest, scanner)
     }
 
     private func mergeAddresses(_ harvest: Harvest, _ db: Database) throws {
@@ -114,21 +150,10 @@ public final class TrapStore {
         }
     }
 
-    private func mergeHosts(_ harvest: Harvest, _ db: Database) throws {
+    private func mergeHosts(_ harvest: Harvest, _ db: Database, needed scanned: [Bool]?) throws {
         let n = harvest.hostCount
-        var needed = [Bool](repeating: true, count: n)
-        try RowScanner(
-            db.makeStatement(sql: "SELECT ip, last_hit, last_nonverifier_hit, trapped_expire FROM host")
-        ).forEachRow { row in
-            guard let ip = IPAddress(ascii: row.bytes(0)), let i = harvest.findHost(ip) else { return }
-            let h = harvest.hostValues(i)
-            let storedLast = row.int64(1)
-            if (h.lastHit ?? .min) <= (storedLast ?? .min), (h.lastNonVerifierHit ?? .min) <= (row.int64(2) ?? .min),
-                (h.trappedExpire ?? .min) <= (row.int64(3) ?? .min), storedLast != nil || h.lastHit == nil
-            {
-                needed[i] = false
-            }
-        }
+        let needed =
+            try scanned ?? TrapStore.neededHosts(harvest, RowScanner(db.makeStatement(sql: TrapStore.hostScanSQL)))
         var rows = (0..<n).filter { needed[$0] }.map { i in
             var text = harvest.hostKey(i).description
             let key = text.withUTF8 { SortKey(UnsafeRawBufferPointer($0)) }
