@@ -67,18 +67,24 @@ public final class TrapStore {
     /// against the harvest by their bytes, so a steady-state run writes nothing. New rows go in
     /// in key order (SQLite's B-trees fill page by page instead of splitting pages all over).
     ///
-    /// The stored hosts are read on a second, read-only connection while this one reads the
-    /// stored addresses (a steady-state run spends most of its merge reading). Only merges
+    /// The stored hosts are read on a second, read-only connection, and the host rows to write
+    /// are encoded, while this connection reads and writes the addresses. Only merges
     /// write these tables and they run under the run lock, so both connections see the same
     /// rows; if the second connection cannot be opened, the hosts are read here afterwards.
     public func merge(_ harvest: Harvest) throws {
         _ = harvest.hostCount  // applies the harvest's pipeline: read-only from here on
-        let hostScan = BackgroundResult { try TrapStore.scanHosts(path: self.path, harvest: harvest) }
+        let hostRows = BackgroundResult { () -> HostRows? in
+            guard let needed = try TrapStore.scanHosts(path: self.path, harvest: harvest) else { return nil }
+            return HostRows(harvest, needed: needed)
+        }
         try write { db in
             try mergeAddresses(harvest, db)
-            let needed = (try? hostScan.wait()) ?? nil
-            try mergeHosts(harvest, db, needed: needed)
+            tkTick("merge: addresses written")
+            let prepared = (try? hostRows.wait()) ?? nil
+            try mergeHosts(harvest, db, prepared: prepared)
+            tkTick("merge: hosts written")
             try mergeCallbacks(harvest, db)
+            tkTick("merge: callbacks written")
         }
     }
 
@@ -150,16 +156,59 @@ public final class TrapStore {
         }
     }
 
-    private func mergeHosts(_ harvest: Harvest, _ db: Database, needed scanned: [Bool]?) throws {
-        let n = harvest.hostCount
-        let needed =
-            try scanned ?? TrapStore.neededHosts(harvest, RowScanner(db.makeStatement(sql: TrapStore.hostScanSQL)))
-        var rows = (0..<n).filter { needed[$0] }.map { i in
-            var text = harvest.hostKey(i).description
-            let key = text.withUTF8 { SortKey(UnsafeRawBufferPointer($0)) }
-            return (text: text, key: key, index: i)
+    /// The host rows a merge writes, sorted and encoded ahead (see `merge`): text fields as
+    /// ranges of one byte buffer.
+    struct HostRows: @unchecked Sendable {
+        struct Row {
+            var index: Int
+            var ip: Range<Int>
+            var hitEvidence: Range<Int>?
+            var hitTrap: Range<Int>?
+            var trappedEvidence: Range<Int>?
         }
-        rows.sort { $0.key < $1.key }
+        var bytes: [UInt8] = []
+        var rows: [Row] = []
+
+        init(_ harvest: Harvest, needed: [Bool]) {
+            var order: [(key: SortKey, text: String, index: Int)] = []
+            for i in 0..<needed.count where needed[i] {
+                var text = harvest.hostKey(i).description
+                order.append((text.withUTF8 { SortKey(UnsafeRawBufferPointer($0)) }, text, i))
+            }
+            order.sort { $0.key < $1.key }
+            bytes.reserveCapacity(order.count * 300)
+            rows.reserveCapacity(order.count)
+            for (_, text, i) in order {
+                let h = harvest.hostValues(i)
+                var row = Row(index: i, ip: bytes.count..<bytes.count)
+                bytes.append(contentsOf: text.utf8)
+                row.ip = row.ip.lowerBound..<bytes.count
+                if h.hitEvidence >= 0 {
+                    let start = bytes.count
+                    harvest.appendEvidence(h.hitEvidence, to: &bytes)
+                    row.hitEvidence = start..<bytes.count
+                }
+                if h.hitTrap >= 0 {
+                    let start = bytes.count
+                    bytes.append(contentsOf: harvest.addressKey(h.hitTrap))
+                    row.hitTrap = start..<bytes.count
+                }
+                if h.trappedEvidence >= 0 {
+                    let start = bytes.count
+                    harvest.appendEvidence(h.trappedEvidence, to: &bytes)
+                    row.trappedEvidence = start..<bytes.count
+                }
+                rows.append(row)
+            }
+        }
+    }
+
+    private func mergeHosts(_ harvest: Harvest, _ db: Database, prepared: HostRows?) throws {
+        let hostRows =
+            try prepared
+            ?? HostRows(
+                harvest,
+                needed: TrapStore.neededHosts(harvest, RowScanner(db.makeStatement(sql: TrapStore.hostScanSQL))))
         let bulk = BulkStatement(
             try db.makeStatement(
                 sql: """
@@ -184,31 +233,22 @@ public final class TrapStore {
                         OR coalesce(excluded.last_nonverifier_hit, 0) > coalesce(last_nonverifier_hit, 0)
                         OR coalesce(excluded.trapped_expire, 0) > coalesce(trapped_expire, 0)
                     """))
-        var hitEvidence: [UInt8] = []
-        var trappedEvidence: [UInt8] = []
-        for row in rows {
-            let h = harvest.hostValues(row.index)
-            bulk.bind(1, row.text)
-            bulk.bind(2, h.firstHit)
-            bulk.bind(3, h.lastHit)
-            bulk.bind(4, h.lastNonVerifierHit)
-            bulk.bind(5, h.trappedExpire)
-            if h.hitEvidence >= 0 {
-                hitEvidence.removeAll(keepingCapacity: true)
-                harvest.appendEvidence(h.hitEvidence, to: &hitEvidence)
-                bulk.bind(6, bytes: hitEvidence)
-            } else {
-                bulk.bind(6, bytes: nil)
+        try hostRows.bytes.withUnsafeBytes { buffer in
+            func text(_ range: Range<Int>?) -> UnsafeRawBufferPointer? {
+                range.map { UnsafeRawBufferPointer(rebasing: buffer[$0]) }
             }
-            bulk.bind(7, bytes: h.hitTrap >= 0 ? harvest.addressKey(h.hitTrap) : nil)
-            if h.trappedEvidence >= 0 {
-                trappedEvidence.removeAll(keepingCapacity: true)
-                harvest.appendEvidence(h.trappedEvidence, to: &trappedEvidence)
-                bulk.bind(8, bytes: trappedEvidence)
-            } else {
-                bulk.bind(8, bytes: nil)
+            for row in hostRows.rows {
+                let h = harvest.hostValues(row.index)
+                bulk.bind(1, bytes: text(row.ip))
+                bulk.bind(2, h.firstHit)
+                bulk.bind(3, h.lastHit)
+                bulk.bind(4, h.lastNonVerifierHit)
+                bulk.bind(5, h.trappedExpire)
+                bulk.bind(6, bytes: text(row.hitEvidence))
+                bulk.bind(7, bytes: text(row.hitTrap))
+                bulk.bind(8, bytes: text(row.trappedEvidence))
+                try bulk.step()
             }
-            try bulk.step()
         }
     }
 
