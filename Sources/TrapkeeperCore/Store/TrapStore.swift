@@ -73,9 +73,10 @@ public final class TrapStore {
     /// rows; if the second connection cannot be opened, the hosts are read here afterwards.
     public func merge(_ harvest: Harvest) throws {
         _ = harvest.hostCount  // applies the harvest's pipeline: read-only from here on
+        let (path, limit) = (self.path, hostRowsEncodedAhead)
         let hostRows = BackgroundResult { () -> HostRows? in
-            guard let needed = try TrapStore.scanHosts(path: self.path, harvest: harvest) else { return nil }
-            return HostRows(harvest, needed: needed)
+            guard let needed = try TrapStore.scanHosts(path: path, harvest: harvest) else { return nil }
+            return HostRows(harvest, needed: needed, limit: limit)
         }
         try write { db in
             try mergeAddresses(harvest, db)
@@ -156,8 +157,13 @@ public final class TrapStore {
         }
     }
 
-    /// The host rows a merge writes, sorted and encoded ahead (see `merge`): text fields as
-    /// ranges of one byte buffer.
+    /// How many host rows a merge encodes ahead on its second thread (see `HostRows`).
+    var hostRowsEncodedAhead = 65_536
+
+    /// The host rows a merge writes, sorted, the first `limit` of them encoded ahead
+    /// (see `merge`) with their text fields as ranges of one byte buffer; the rest (`later`,
+    /// host indexes in the same order) are encoded as they are written. The limit keeps the
+    /// buffer to ~20 MB whatever the number of hosts (a 10 M-line dump has ~470 000).
     struct HostRows: @unchecked Sendable {
         struct Row {
             var index: Int
@@ -168,17 +174,20 @@ public final class TrapStore {
         }
         var bytes: [UInt8] = []
         var rows: [Row] = []
+        var later: [Int] = []
 
-        init(_ harvest: Harvest, needed: [Bool]) {
+        init(_ harvest: Harvest, needed: [Bool], limit: Int) {
             var order: [(key: SortKey, text: String, index: Int)] = []
             for i in 0..<needed.count where needed[i] {
                 var text = harvest.hostKey(i).description
                 order.append((text.withUTF8 { SortKey(UnsafeRawBufferPointer($0)) }, text, i))
             }
             order.sort { $0.key < $1.key }
-            bytes.reserveCapacity(order.count * 300)
-            rows.reserveCapacity(order.count)
-            for (_, text, i) in order {
+            let encoded = min(order.count, limit)
+            bytes.reserveCapacity(encoded * 300)
+            rows.reserveCapacity(encoded)
+            later = order[encoded...].map(\.index)
+            for (_, text, i) in order[..<encoded] {
                 let h = harvest.hostValues(i)
                 var row = Row(index: i, ip: bytes.count..<bytes.count)
                 bytes.append(contentsOf: text.utf8)
@@ -208,7 +217,8 @@ public final class TrapStore {
             try prepared
             ?? HostRows(
                 harvest,
-                needed: TrapStore.neededHosts(harvest, RowScanner(db.makeStatement(sql: TrapStore.hostScanSQL))))
+                needed: TrapStore.neededHosts(harvest, RowScanner(db.makeStatement(sql: TrapStore.hostScanSQL))),
+                limit: hostRowsEncodedAhead)
         let bulk = BulkStatement(
             try db.makeStatement(
                 sql: """
@@ -249,6 +259,32 @@ public final class TrapStore {
                 bulk.bind(8, bytes: text(row.trappedEvidence))
                 try bulk.step()
             }
+        }
+        var hitEvidence: [UInt8] = []
+        var trappedEvidence: [UInt8] = []
+        for i in hostRows.later {
+            let h = harvest.hostValues(i)
+            bulk.bind(1, harvest.hostKey(i).description)
+            bulk.bind(2, h.firstHit)
+            bulk.bind(3, h.lastHit)
+            bulk.bind(4, h.lastNonVerifierHit)
+            bulk.bind(5, h.trappedExpire)
+            if h.hitEvidence >= 0 {
+                hitEvidence.removeAll(keepingCapacity: true)
+                harvest.appendEvidence(h.hitEvidence, to: &hitEvidence)
+                bulk.bind(6, bytes: hitEvidence)
+            } else {
+                bulk.bind(6, bytes: nil)
+            }
+            bulk.bind(7, bytes: h.hitTrap >= 0 ? harvest.addressKey(h.hitTrap) : nil)
+            if h.trappedEvidence >= 0 {
+                trappedEvidence.removeAll(keepingCapacity: true)
+                harvest.appendEvidence(h.trappedEvidence, to: &trappedEvidence)
+                bulk.bind(8, bytes: trappedEvidence)
+            } else {
+                bulk.bind(8, bytes: nil)
+            }
+            try bulk.step()
         }
     }
 
