@@ -187,28 +187,23 @@ public final class TrapStore {
             bytes.reserveCapacity(encoded * 300)
             rows.reserveCapacity(encoded)
             later = order[encoded...].map(\.index)
-            for (_, text, i) in order[..<encoded] {
-                let h = harvest.hostValues(i)
-                var row = Row(index: i, ip: bytes.count..<bytes.count)
-                bytes.append(contentsOf: text.utf8)
-                row.ip = row.ip.lowerBound..<bytes.count
-                if h.hitEvidence >= 0 {
-                    let start = bytes.count
-                    harvest.appendEvidence(h.hitEvidence, to: &bytes)
-                    row.hitEvidence = start..<bytes.count
-                }
-                if h.hitTrap >= 0 {
-                    let start = bytes.count
-                    bytes.append(contentsOf: harvest.addressKey(h.hitTrap))
-                    row.hitTrap = start..<bytes.count
-                }
-                if h.trappedEvidence >= 0 {
-                    let start = bytes.count
-                    harvest.appendEvidence(h.trappedEvidence, to: &bytes)
-                    row.trappedEvidence = start..<bytes.count
-                }
-                rows.append(row)
+            for (_, text, i) in order[..<encoded] { rows.append(HostRows.encode(harvest, i, ip: text, into: &bytes)) }
+        }
+
+        /// Appends host `i`'s text fields to `bytes`; the row says where they are.
+        static func encode(_ harvest: Harvest, _ i: Int, ip text: String, into bytes: inout [UInt8]) -> Row {
+            let h = harvest.hostValues(i)
+            func field(_ append: (inout [UInt8]) -> Void) -> Range<Int> {
+                let start = bytes.count
+                append(&bytes)
+                return start..<bytes.count
             }
+            return Row(
+                index: i, ip: field { $0.append(contentsOf: text.utf8) },
+                hitEvidence: h.hitEvidence < 0 ? nil : field { harvest.appendEvidence(h.hitEvidence, to: &$0) },
+                hitTrap: h.hitTrap < 0 ? nil : field { $0.append(contentsOf: harvest.addressKey(h.hitTrap)) },
+                trappedEvidence: h.trappedEvidence < 0
+                    ? nil : field { harvest.appendEvidence(h.trappedEvidence, to: &$0) })
         }
     }
 
@@ -243,48 +238,29 @@ public final class TrapStore {
                         OR coalesce(excluded.last_nonverifier_hit, 0) > coalesce(last_nonverifier_hit, 0)
                         OR coalesce(excluded.trapped_expire, 0) > coalesce(trapped_expire, 0)
                     """))
-        try hostRows.bytes.withUnsafeBytes { buffer in
+        func write(_ row: HostRows.Row, _ buffer: UnsafeRawBufferPointer) throws {
             func text(_ range: Range<Int>?) -> UnsafeRawBufferPointer? {
                 range.map { UnsafeRawBufferPointer(rebasing: buffer[$0]) }
             }
-            for row in hostRows.rows {
-                let h = harvest.hostValues(row.index)
-                bulk.bind(1, bytes: text(row.ip))
-                bulk.bind(2, h.firstHit)
-                bulk.bind(3, h.lastHit)
-                bulk.bind(4, h.lastNonVerifierHit)
-                bulk.bind(5, h.trappedExpire)
-                bulk.bind(6, bytes: text(row.hitEvidence))
-                bulk.bind(7, bytes: text(row.hitTrap))
-                bulk.bind(8, bytes: text(row.trappedEvidence))
-                try bulk.step()
-            }
-        }
-        var hitEvidence: [UInt8] = []
-        var trappedEvidence: [UInt8] = []
-        for i in hostRows.later {
-            let h = harvest.hostValues(i)
-            bulk.bind(1, harvest.hostKey(i).description)
+            let h = harvest.hostValues(row.index)
+            bulk.bind(1, bytes: text(row.ip))
             bulk.bind(2, h.firstHit)
             bulk.bind(3, h.lastHit)
             bulk.bind(4, h.lastNonVerifierHit)
             bulk.bind(5, h.trappedExpire)
-            if h.hitEvidence >= 0 {
-                hitEvidence.removeAll(keepingCapacity: true)
-                harvest.appendEvidence(h.hitEvidence, to: &hitEvidence)
-                bulk.bind(6, bytes: hitEvidence)
-            } else {
-                bulk.bind(6, bytes: nil)
-            }
-            bulk.bind(7, bytes: h.hitTrap >= 0 ? harvest.addressKey(h.hitTrap) : nil)
-            if h.trappedEvidence >= 0 {
-                trappedEvidence.removeAll(keepingCapacity: true)
-                harvest.appendEvidence(h.trappedEvidence, to: &trappedEvidence)
-                bulk.bind(8, bytes: trappedEvidence)
-            } else {
-                bulk.bind(8, bytes: nil)
-            }
+            bulk.bind(6, bytes: text(row.hitEvidence))
+            bulk.bind(7, bytes: text(row.hitTrap))
+            bulk.bind(8, bytes: text(row.trappedEvidence))
             try bulk.step()
+        }
+        try hostRows.bytes.withUnsafeBytes { buffer in
+            for row in hostRows.rows { try write(row, buffer) }
+        }
+        var scratch: [UInt8] = []
+        for i in hostRows.later {
+            scratch.removeAll(keepingCapacity: true)
+            let row = HostRows.encode(harvest, i, ip: harvest.hostKey(i).description, into: &scratch)
+            try scratch.withUnsafeBytes { try write(row, $0) }
         }
     }
 
