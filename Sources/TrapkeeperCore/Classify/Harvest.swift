@@ -223,17 +223,6 @@ public final class Harvest: @unchecked Sendable {
         }
     }
 
-    /// Visits every seen address without copying the evidence out (the merge's hot path).
-    public func forEachAddress(_ body: (String, AddressRoles, Int64, Int64, () -> String?) throws -> Void) rethrows {
-        drain()
-        for i in 0..<table.count where table.entries.base[i].roles != 0 {
-            let st = table.entries.base[i]
-            try body(
-                addressText(i), AddressRoles(rawValue: Int(st.roles)), st.first, st.last,
-                { self.evidenceText(self.table.entries.base[i].evidence) })
-        }
-    }
-
     /// Every host with a trap hit or a TRAPPED entry in this run.
     public var hosts: [IPAddress: HostInfo] {
         drain()
@@ -414,34 +403,6 @@ public final class Harvest: @unchecked Sendable {
         return mine
     }
 
-    /// Visits every host without building a dictionary (the merge's hot path).
-    public func forEachHost(_ body: (IPAddress, HostStatView) throws -> Void) rethrows {
-        drain()
-        for i in 0..<hostTable.count {
-            let st = hostStat[i]
-            try body(
-                hostTable.key(i),
-                HostStatView(
-                    firstHit: st.hits > 0 ? st.firstHit : nil, lastHit: st.hits > 0 ? st.lastHit : nil,
-                    lastNonVerifierHit: st.lastNonVerifierHit == .min ? nil : st.lastNonVerifierHit,
-                    trappedExpire: st.trappedExpire == .min ? nil : st.trappedExpire,
-                    hitEvidence: evidenceText(hostHitEvidence[i]),
-                    hitTrap: hostHitTrap[i] < 0 ? nil : addressText(Int(hostHitTrap[i])),
-                    trappedEvidence: evidenceText(hostTrappedEvidence[i])))
-        }
-    }
-
-    /// One host as `forEachHost` shows it; evidence encoded.
-    public struct HostStatView {
-        public var firstHit: Int64?
-        public var lastHit: Int64?
-        public var lastNonVerifierHit: Int64?
-        public var trappedExpire: Int64?
-        public var hitEvidence: String?
-        public var hitTrap: String?
-        public var trappedEvidence: String?
-    }
-
     @inline(__always)
     private func sighting(_ idx: Int, role: AddressRoles, time: Int64, _ r: RawRecord) {
         let stats = table.entries.base
@@ -478,7 +439,6 @@ public final class Harvest: @unchecked Sendable {
         /// Length of the normalised recipient (SPAMTRAP: lower-cased address) after the fields.
         var keyLength: Int32
         var candidate: Int32
-        var hostCandidate: Int32
         var slot: UInt8
         var ours: Bool
         var hasHost: Bool
@@ -532,7 +492,7 @@ public final class Harvest: @unchecked Sendable {
         var pending = Pending(
             ip: r.ip, time: r.time, line: r.line, keyHash: 0, hostHash: 0, heloLength: Int32(r.helo?.count ?? -1),
             fromLength: Int32(r.from.count), toLength: Int32(r.to.count), keyLength: Int32(n), candidate: -1,
-            hostCandidate: -1, slot: UInt8(kind), ours: false, hasHost: r.kind == .trapped)
+            slot: UInt8(kind), ours: false, hasHost: r.kind == .trapped)
         if r.kind != .trapped && isOurs(key) {
             pending.ours = true
             pending.keyHash = ByteKeyTable.hash(key)
@@ -557,9 +517,10 @@ public final class Harvest: @unchecked Sendable {
         }
     }
 
-    /// Applies every record still in the pipeline (before anything reads the harvest).
+    /// Applies every record still in the pipeline. Every reader calls it; after it the harvest
+    /// is read-only until the next `add` (the merge reads it from two threads).
     @inline(__always)
-    private func drain() {
+    func drain() {
         while applied < added {
             apply(applied)
             applied += 1
@@ -576,7 +537,6 @@ public final class Harvest: @unchecked Sendable {
         }
         if p.hasHost {
             let c = hostTable.candidate(p.ip, hash: p.hostHash)
-            p.hostCandidate = Int32(c)
             if c >= 0 { tk_prefetch(hostStat.base + c) }
         }
         ring[k] = p
@@ -731,7 +691,7 @@ public final class Harvest: @unchecked Sendable {
         return hostTable.find(ip)
     }
     func hostKey(_ i: Int) -> IPAddress { hostTable.key(i) }
-    /// A host's values as `forEachHost` shows them, evidence as offsets (-1 none) and the hit
+    /// A host's values (nil: none), evidence as offsets (-1 none) and the hit
     /// trap as an address index (-1 none).
     func hostValues(_ i: Int) -> (
         firstHit: Int64?, lastHit: Int64?, lastNonVerifierHit: Int64?, trappedExpire: Int64?, hitEvidence: Int,

@@ -28,7 +28,6 @@ struct IPKeyTable {
     }
 
     var count: Int { keys.count }
-    var all: [IPAddress] { (0..<keys.count).map { keys[$0] } }
     @inline(__always) func key(_ idx: Int) -> IPAddress { keys[idx] }
 
     @inline(__always)

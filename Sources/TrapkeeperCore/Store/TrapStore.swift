@@ -72,7 +72,7 @@ public final class TrapStore {
     /// write these tables and they run under the run lock, so both connections see the same
     /// rows; if the second connection cannot be opened, the hosts are read here afterwards.
     public func merge(_ harvest: Harvest) throws {
-        _ = harvest.hostCount  // applies the harvest's pipeline: read-only from here on
+        harvest.drain()  // read-only from here on: the host rows are prepared on another thread
         let (path, limit) = (self.path, hostRowsEncodedAhead)
         let hostRows = BackgroundResult { () -> HostRows? in
             guard let needed = try TrapStore.scanHosts(path: path, harvest: harvest) else { return nil }
