@@ -22,12 +22,12 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
-        .target(name: "CPrefetch"),
+        .target(name: "CScan"),
         .target(
             name: "TrapkeeperCore",
             dependencies: [
                 "CCurl",
-                "CPrefetch",
+                "CScan",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
@@ -59,6 +59,7 @@ let package = Package(
             name: "TrapkeeperCoreTests",
             dependencies: [
                 "TrapkeeperCore",
+                "CScan",
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ]
         ),

@@ -17,7 +17,9 @@ struct Classify: ParsableCommand {
             guard let fmt = SourceFormat(rawValue: format) else {
                 throw JobFailure(.cannotRun, "--format must be spamdb, spamd-log or auto")
             }
+            tkTick("classify: command start")
             let ws = try Workspace.open(configPath: common.config)
+            tkTick("classify: workspace open")
             let lock = try dryRun ? nil : RunLock(statePath: ws.config.statePath)
             defer { withExtendedLifetime(lock) {} }
             let runID = try ws.store.beginRun(command: dryRun ? "classify --dry-run" : "classify", now: common.time)
@@ -38,6 +40,7 @@ struct Classify: ParsableCommand {
                 )
             }
             keptUntilExit.append(outcome)
+            tkTick("classify: command done")
             return .ok
         }
     }

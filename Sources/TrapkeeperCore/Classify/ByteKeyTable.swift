@@ -1,4 +1,4 @@
-import CPrefetch
+import CScan
 
 /// One address of a harvest: where its key bytes are, and its per-run data, side by side so a
 /// line's lookup and update touch one cache line.

@@ -1,3 +1,5 @@
+import CScan
+
 /// What the address alone says, before the tuple it came in is looked at.
 public enum AddressClass: Sendable, Equatable {
     /// Not in one of our exact domains: never a trap.
@@ -66,13 +68,11 @@ public struct Classifier: Sendable {
         var e = raw.count
         if e > 0 && raw[0] == 60 { s = 1 }
         if e > s && raw[e - 1] == 62 { e -= 1 }
-        var n = 0
-        var i = s
-        while i < e {
-            let b = raw[i]
-            out[n] = (b >= 65 && b <= 90) ? b + 32 : b
-            n += 1
-            i += 1
+        let n = e - s
+        if n > 0 {
+            tk_lower(
+                raw.baseAddress!.assumingMemoryBound(to: UInt8.self) + s, n,
+                out.baseAddress!.assumingMemoryBound(to: UInt8.self))
         }
         return n
     }

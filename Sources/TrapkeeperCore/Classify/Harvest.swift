@@ -1,4 +1,4 @@
-import CPrefetch
+import CScan
 
 #if canImport(Glibc)
 import Glibc
@@ -334,11 +334,16 @@ public final class Harvest: @unchecked Sendable {
         let base = evidenceArena.base + offset
         base.storeBytes(of: head, as: EvidenceHead.self)
         var p = base + MemoryLayout<EvidenceHead>.stride
-        for field in [helo, from, to] {
-            guard let field, field.count > 0 else { continue }
-            p.copyMemory(from: field.baseAddress!, byteCount: field.count)
-            p += field.count
+        // Field by field, not through an array literal: that allocated a heap array per record.
+        if let helo, helo.count > 0 {
+            p.copyMemory(from: helo.baseAddress!, byteCount: helo.count)
+            p += helo.count
         }
+        if let from, from.count > 0 {
+            p.copyMemory(from: from.baseAddress!, byteCount: from.count)
+            p += from.count
+        }
+        if let to, to.count > 0 { p.copyMemory(from: to.baseAddress!, byteCount: to.count) }
         return offset
     }
 
@@ -426,22 +431,39 @@ public final class Harvest: @unchecked Sendable {
     // MARK: adding records, pipelined
 
     /// A record waiting in the pipeline: its fields are copied into the ring's bytes (the
-    /// parser's line buffer is reused), with the hashes its lookups will need.
+    /// parser's line buffer is reused), with the normalised keys and the hashes its lookups
+    /// will need.
     struct Pending {
         var ip: IPAddress
         var time: Int64
         var line: Int
         var keyHash: UInt64
+        var senderHash: UInt64
         var hostHash: UInt64
         var heloLength: Int32
         var fromLength: Int32
         var toLength: Int32
         /// Length of the normalised recipient (SPAMTRAP: lower-cased address) after the fields.
         var keyLength: Int32
+        /// Length of the normalised sender after the recipient (tuples; else 0).
+        var senderLength: Int32
         var candidate: Int32
         var slot: UInt8
         var ours: Bool
+        var senderOurs: Bool
         var hasHost: Bool
+    }
+
+    /// A record's normalised recipient and sender, whether each is in our domains, and the
+    /// hashes already computed (nil: not computed).
+    struct Keys {
+        var to: UnsafeRawBufferPointer
+        var toOurs: Bool
+        var toHash: UInt64?
+        var from: UnsafeRawBufferPointer
+        var fromOurs: Bool
+        var fromHash: UInt64?
+        var hostHash: UInt64?
     }
 
     /// Records are applied `applyDistance` records after they arrive. Meanwhile the memory
@@ -468,10 +490,10 @@ public final class Harvest: @unchecked Sendable {
         kindCounts[kind] += 1
         if r.kind == .white { return }
         let heloCount = r.helo?.count ?? 0
-        guard heloCount + r.from.count + 2 * r.to.count <= Harvest.pendingBytes else {
+        guard heloCount + 2 * r.from.count + 2 * r.to.count <= Harvest.pendingBytes else {
             // Too long to copy into the ring: apply everything before it, then it.
             drain()
-            process(r, key: nil, keyHash: nil, hostHash: nil)
+            process(r, keys: nil)
             return
         }
         let k = added & (Harvest.ringSize - 1)
@@ -482,23 +504,35 @@ public final class Harvest: @unchecked Sendable {
         p += r.from.count
         if r.to.count > 0 { p.copyMemory(from: r.to.baseAddress!, byteCount: r.to.count) }
         p += r.to.count
-        // The normalised recipient goes right after the fields: applying the record reuses it.
-        let keyBuffer = UnsafeMutableRawBufferPointer(start: p, count: r.to.count)
+        // The normalised recipient and sender go right after the fields: applying the record
+        // reuses them.
         let n =
             r.kind == .spamtrap
-            ? Classifier.lowercase(r.to, into: keyBuffer) : Classifier.normalize(r.to, into: keyBuffer)
+            ? Classifier.lowercase(r.to, into: UnsafeMutableRawBufferPointer(start: p, count: r.to.count))
+            : Classifier.normalize(r.to, into: UnsafeMutableRawBufferPointer(start: p, count: r.to.count))
         let key = UnsafeRawBufferPointer(start: p, count: n)
+        p += n
+        let tuple = r.kind.isTuple
+        let ns =
+            tuple ? Classifier.normalize(r.from, into: UnsafeMutableRawBufferPointer(start: p, count: r.from.count)) : 0
+        let sender = UnsafeRawBufferPointer(start: p, count: ns)
 
         var pending = Pending(
-            ip: r.ip, time: r.time, line: r.line, keyHash: 0, hostHash: 0, heloLength: Int32(r.helo?.count ?? -1),
-            fromLength: Int32(r.from.count), toLength: Int32(r.to.count), keyLength: Int32(n), candidate: -1,
-            slot: UInt8(kind), ours: false, hasHost: r.kind == .trapped)
+            ip: r.ip, time: r.time, line: r.line, keyHash: 0, senderHash: 0, hostHash: 0,
+            heloLength: Int32(r.helo?.count ?? -1), fromLength: Int32(r.from.count), toLength: Int32(r.to.count),
+            keyLength: Int32(n), senderLength: Int32(ns), candidate: -1, slot: UInt8(kind), ours: false,
+            senderOurs: false, hasHost: r.kind == .trapped)
         if r.kind != .trapped && isOurs(key) {
             pending.ours = true
             pending.keyHash = ByteKeyTable.hash(key)
             table.prefetchSlot(pending.keyHash)
             // A tuple to one of our addresses may be a trap hit: its host will be looked up.
-            pending.hasHost = r.kind != .spamtrap
+            pending.hasHost = tuple
+        }
+        if ns > 0 && isOurs(sender) {
+            pending.senderOurs = true
+            pending.senderHash = ByteKeyTable.hash(sender)
+            table.prefetchSlot(pending.senderHash)
         }
         if pending.hasHost {
             pending.hostHash = IPKeyTable.hash(r.ip)
@@ -535,6 +569,10 @@ public final class Harvest: @unchecked Sendable {
             p.candidate = Int32(c)
             if c >= 0 { table.prefetchEntry(c) }
         }
+        if p.senderOurs {
+            let c = table.candidate(p.senderHash)
+            if c >= 0 { table.prefetchEntry(c) }
+        }
         if p.hasHost {
             let c = hostTable.candidate(p.ip, hash: p.hostHash)
             if c >= 0 { tk_prefetch(hostStat.base + c) }
@@ -559,20 +597,26 @@ public final class Harvest: @unchecked Sendable {
         let to = UnsafeRawBufferPointer(start: bytes, count: Int(p.toLength))
         bytes += Int(p.toLength)
         let key = UnsafeRawBufferPointer(start: bytes, count: Int(p.keyLength))
+        bytes += Int(p.keyLength)
+        let sender = UnsafeRawBufferPointer(start: bytes, count: Int(p.senderLength))
         let r = RawRecord(
             kind: Harvest.kinds[Int(p.slot)], ip: p.ip, helo: helo, from: from, to: to, time: p.time, line: p.line)
-        process(r, key: key, keyHash: p.ours ? p.keyHash : nil, hostHash: p.hasHost ? p.hostHash : nil)
+        process(
+            r,
+            keys: Keys(
+                to: key, toOurs: p.ours, toHash: p.ours ? p.keyHash : nil, from: sender, fromOurs: p.senderOurs,
+                fromHash: p.senderOurs ? p.senderHash : nil, hostHash: p.hasHost ? p.hostHash : nil))
     }
 
-    /// Applies one record (not WHITE: those only count). `key`, when given, is the record's
-    /// normalised recipient (SPAMTRAP: lower-cased address); the hashes, when given, are those
-    /// of that key and of the record's host.
-    private func process(_ r: RawRecord, key given: UnsafeRawBufferPointer?, keyHash: UInt64?, hostHash: UInt64?) {
+    /// Applies one record (not WHITE: those only count). `keys`, when given, holds the
+    /// record's normalised recipient (SPAMTRAP: lower-cased address) and sender, and the hashes
+    /// computed for them and for the record's host; nil: computed here.
+    private func process(_ r: RawRecord, keys given: Keys?) {
         switch r.kind {
         case .white:
             return
         case .trapped:
-            let i = host(r.ip, hash: hostHash)
+            let i = host(r.ip, hash: given?.hostHash)
             if r.time > hostStat[i].trappedExpire {
                 hostStat[i].trappedExpire = r.time
                 hostTrappedEvidence[i] = evidence(r)
@@ -581,13 +625,13 @@ public final class Harvest: @unchecked Sendable {
         case .spamtrap:
             // Already normalised by spamd: lower-case only, strip nothing.
             let key =
-                given
+                given?.to
                 ?? UnsafeRawBufferPointer(rebasing: scratchA[0..<Classifier.lowercase(r.to, into: scratchA)])
-            guard isOurs(key) else {
+            guard given?.toOurs ?? isOurs(key) else {
                 notOurs += 1
                 return
             }
-            let idx = entry(key, hash: keyHash)
+            let idx = entry(key, hash: given?.toHash)
             if table.entries.base[idx].code == 1 {
                 noteMalformed(idx, r)
                 return
@@ -595,17 +639,26 @@ public final class Harvest: @unchecked Sendable {
             sighting(idx, role: .spamtrap, time: now, r)
             return
         case .grey, .logGrey, .logBlack, .logNewEntry:
-            addTuple(r, key: given, keyHash: keyHash, hostHash: hostHash)
+            if let given {
+                addTuple(r, keys: given)
+            } else {
+                let to = UnsafeRawBufferPointer(rebasing: scratchA[0..<Classifier.normalize(r.to, into: scratchA)])
+                let from = UnsafeRawBufferPointer(
+                    rebasing: scratchB[0..<Classifier.normalize(r.from, into: scratchB)])
+                addTuple(
+                    r,
+                    keys: Keys(
+                        to: to, toOurs: isOurs(to), toHash: nil, from: from, fromOurs: from.count > 0 && isOurs(from),
+                        fromHash: nil, hostHash: nil))
+            }
         }
     }
 
-    private func addTuple(_ r: RawRecord, key: UnsafeRawBufferPointer?, keyHash: UInt64?, hostHash: UInt64?) {
-        let to = key ?? UnsafeRawBufferPointer(rebasing: scratchA[0..<Classifier.normalize(r.to, into: scratchA)])
-        let ns = Classifier.normalize(r.from, into: scratchB)
-        let from = UnsafeRawBufferPointer(rebasing: scratchB[0..<ns])
-
-        if isOurs(to) {
-            let idx = entry(to, hash: keyHash)
+    private func addTuple(_ r: RawRecord, keys: Keys) {
+        let to = keys.to
+        let from = keys.from
+        if keys.toOurs {
+            let idx = entry(to, hash: keys.toHash)
             switch table.entries.base[idx].code {
             case 1:
                 noteMalformed(idx, r)
@@ -620,14 +673,14 @@ public final class Harvest: @unchecked Sendable {
                     recordProbe(probe, address: addressText(idx), r)
                     // A probe counts as a verifier-shaped hit: the prober is a verifier host,
                     // and its TRAPPED entries are not exported either (callbacks.md).
-                    hit(r, trap: idx, verifier: true, hostHash: hostHash)
+                    hit(r, trap: idx, verifier: true, hostHash: keys.hostHash)
                     break
                 }
                 sighting(idx, role: .recipient, time: r.time, r)
                 hit(
                     r, trap: idx,
                     verifier: ProbeDetector.isVerifierSender(bytes: from)
-                        || ProbeDetector.isServiceFingerprint(sender: from, helo: r.helo), hostHash: hostHash)
+                        || ProbeDetector.isServiceFingerprint(sender: from, helo: r.helo), hostHash: keys.hostHash)
             default:
                 break
             }
@@ -635,8 +688,8 @@ public final class Harvest: @unchecked Sendable {
             notOurs += 1
         }
 
-        if ns > 0 && isOurs(from) {
-            let idx = entry(from, hash: nil)
+        if keys.fromOurs {
+            let idx = entry(from, hash: keys.fromHash)
             if table.entries.base[idx].code >= 2 {
                 sighting(idx, role: .sender, time: r.time, r)
             }
@@ -816,9 +869,10 @@ extension Classifier {
     /// ASCII lower-case copy into `out`; returns the length.
     @inline(__always)
     static func lowercase(_ raw: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Int {
-        for i in 0..<raw.count {
-            let b = raw[i]
-            out[i] = (b >= 65 && b <= 90) ? b + 32 : b
+        if raw.count > 0 {
+            tk_lower(
+                raw.baseAddress!.assumingMemoryBound(to: UInt8.self), raw.count,
+                out.baseAddress!.assumingMemoryBound(to: UInt8.self))
         }
         return raw.count
     }

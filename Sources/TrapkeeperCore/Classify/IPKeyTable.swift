@@ -1,4 +1,4 @@
-import CPrefetch
+import CScan
 
 /// A hash map from IP address to a dense index, with a cheap multiplicative hash: the host
 /// lookup happens once per tuple line, and Swift's seeded `Hasher` costs more than the rest of

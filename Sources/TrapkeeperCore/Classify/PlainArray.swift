@@ -7,6 +7,8 @@ struct PlainArray<Element: BitwiseCopyable> {
     private(set) var base: UnsafeMutablePointer<Element>
     private(set) var count = 0
     private var capacity: Int
+    /// Bytes of address space behind `base` when it is a growable reservation, else 0.
+    private var reserved = 0
 
     init(capacity: Int = 16) {
         self.capacity = max(16, capacity)
@@ -22,7 +24,13 @@ struct PlainArray<Element: BitwiseCopyable> {
         self.count = count
     }
 
-    func release() { RawMemory.deallocate(UnsafeMutableRawPointer(base), capacity * MemoryLayout<Element>.stride) }
+    func release() {
+        if reserved > 0 {
+            RawMemory.unreserve(UnsafeMutableRawPointer(base), reserved)
+        } else {
+            RawMemory.deallocate(UnsafeMutableRawPointer(base), capacity * MemoryLayout<Element>.stride)
+        }
+    }
 
     @inline(__always)
     subscript(_ i: Int) -> Element {
@@ -38,12 +46,26 @@ struct PlainArray<Element: BitwiseCopyable> {
     }
 
     private mutating func grow() {
+        let stride = MemoryLayout<Element>.stride
         let n = capacity * 2
-        let q = RawMemory.allocate(n * MemoryLayout<Element>.stride).bindMemory(to: Element.self, capacity: n)
-        q.moveInitialize(from: base, count: count)
+        if reserved >= n * stride {  // grows in place: nothing copied, no page touched twice
+            capacity = n
+            return
+        }
+        let q: UnsafeMutableRawPointer
+        var r = 0
+        if n * stride >= RawMemory.hugePage, let block = RawMemory.reserve(n * stride) {
+            q = block.start
+            r = block.bytes
+        } else {
+            q = RawMemory.allocate(n * stride)
+        }
+        let typed = q.bindMemory(to: Element.self, capacity: n)
+        typed.moveInitialize(from: base, count: count)
         release()
-        base = q
-        capacity = n
+        base = typed
+        capacity = r > 0 ? r / stride : n
+        reserved = r
     }
 }
 
@@ -53,13 +75,17 @@ struct ByteArena {
     private(set) var base: UnsafeMutableRawPointer
     private(set) var used = 0
     private var capacity: Int
+    /// Bytes of address space behind `base` when it is a growable reservation, else 0.
+    private var reserved = 0
 
     init(capacity: Int = 1 << 16) {
         self.capacity = max(1024, capacity)
         base = RawMemory.allocate(self.capacity)
     }
 
-    func release() { RawMemory.deallocate(base, capacity) }
+    func release() {
+        if reserved > 0 { RawMemory.unreserve(base, reserved) } else { RawMemory.deallocate(base, capacity) }
+    }
 
     /// Reserves `count` bytes at an 8-aligned offset and returns that offset.
     @inline(__always)
@@ -73,11 +99,23 @@ struct ByteArena {
     private mutating func grow(_ need: Int) {
         var n = capacity * 2
         while n < need { n *= 2 }
-        let q = RawMemory.allocate(n)
+        if reserved >= need {  // grows in place: nothing copied, no page touched twice
+            capacity = reserved
+            return
+        }
+        let q: UnsafeMutableRawPointer
+        var r = 0
+        if n >= RawMemory.hugePage, let block = RawMemory.reserve(n) {
+            q = block.start
+            r = block.bytes
+        } else {
+            q = RawMemory.allocate(n)
+        }
         q.copyMemory(from: base, byteCount: used)
         release()
         base = q
-        capacity = n
+        capacity = r > 0 ? r : n
+        reserved = r
     }
 }
 
@@ -138,6 +176,37 @@ enum RawMemory {
         }
         return UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 1), alignment: 16)
     }
+
+    /// Address space a growable block reserves: pages are backed only when first touched, so
+    /// the block grows in place (no copy, no page zeroed twice) up to this size.
+    static let reservation = 1 << 33
+
+    /// A block of at least `bytes` that can grow in place: `reservation` bytes of address
+    /// space (more if `bytes` needs it), mapped without reserving swap, on huge pages. Nil
+    /// when the system refuses the mapping (strict overcommit, an address-space limit): the
+    /// caller then allocates and copies as usual. Free with `unreserve(_:_:)`.
+    static func reserve(_ bytes: Int) -> (start: UnsafeMutableRawPointer, bytes: Int)? {
+        #if os(Linux)
+        let size = (max(bytes, reservation) + hugePage - 1) & ~(hugePage - 1)
+        guard
+            let raw = mmap(
+                nil, size + hugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
+            raw != MAP_FAILED
+        else { return nil }
+        let address = Int(bitPattern: raw)
+        let aligned = (address + hugePage - 1) & ~(hugePage - 1)
+        if aligned > address { munmap(raw, aligned - address) }
+        let tail = address + size + hugePage - (aligned + size)
+        if tail > 0 { munmap(UnsafeMutableRawPointer(bitPattern: aligned + size), tail) }
+        let p = UnsafeMutableRawPointer(bitPattern: aligned)!
+        _ = madvise(p, size, MADV_HUGEPAGE)
+        return (p, size)
+        #else
+        return nil
+        #endif
+    }
+
+    static func unreserve(_ p: UnsafeMutableRawPointer, _ bytes: Int) { munmap(p, bytes) }
 
     static func deallocate(_ p: UnsafeMutableRawPointer, _ bytes: Int) {
         if bytes >= hugePage {

@@ -1,3 +1,5 @@
+import CScan
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -45,56 +47,24 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
             return
         }
         guard bytes.count >= 2, bytes.count <= 45, bytes.contains(UInt8(ascii: ":")) else { return nil }
-        var raw = in6_addr()
-        let ok = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 48) { buffer -> Bool in
-            for i in 0..<bytes.count {
-                let b = bytes[i]
-                guard b != 0 else { return false }
-                buffer[i] = CChar(bitPattern: b)
-            }
-            buffer[bytes.count] = 0
-            return inet_pton(AF_INET6, buffer.baseAddress, &raw) == 1
+        // glibc's inet_pton(AF_INET6) algorithm on the bytes themselves (CScan): no C string
+        // copy per address; IPv6ParseTests checks it against inet_pton.
+        var raw: (UInt64, UInt64) = (0, 0)
+        let ok = withUnsafeMutableBytes(of: &raw) { out in
+            tk_parse_v6(
+                bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), bytes.count,
+                out.baseAddress!.assumingMemoryBound(to: UInt8.self))
         }
-        guard ok else { return nil }
-        let (h, l) = withUnsafeBytes(of: &raw) { p -> (UInt64, UInt64) in
-            var h: UInt64 = 0
-            var l: UInt64 = 0
-            for i in 0..<8 { h = (h << 8) | UInt64(p[i]) }
-            for i in 8..<16 { l = (l << 8) | UInt64(p[i]) }
-            return (h, l)
-        }
-        self.init(v6High: h, v6Low: l)
+        guard ok != 0 else { return nil }
+        self.init(v6High: UInt64(bigEndian: raw.0), v6Low: UInt64(bigEndian: raw.1))
     }
 
     /// Strict dotted quad: four decimal octets 0…255, no sign, no leading zero beyond a lone `0`.
-    /// Unrolled per octet (at most three digits each), so it is branch-light on the hot path.
+    @inline(__always)
     static func parseV4(_ bytes: UnsafeRawBufferPointer) -> UInt32? {
-        let n = bytes.count
-        guard n >= 7, n <= 15 else { return nil }
-        var i = 0
+        guard let p = bytes.baseAddress else { return nil }
         var value: UInt32 = 0
-        for part in 0..<4 {
-            if part > 0 {
-                guard i < n, bytes[i] == UInt8(ascii: ".") else { return nil }
-                i &+= 1
-            }
-            guard i < n else { return nil }
-            var octet = UInt32(bytes[i]) &- 48
-            guard octet < 10 else { return nil }
-            i &+= 1
-            if i < n, case let d1 = UInt32(bytes[i]) &- 48, d1 < 10 {
-                guard octet != 0 else { return nil }  // leading zero
-                octet = octet &* 10 &+ d1
-                i &+= 1
-                if i < n, case let d2 = UInt32(bytes[i]) &- 48, d2 < 10 {
-                    octet = octet &* 10 &+ d2
-                    i &+= 1
-                    guard octet <= 255 else { return nil }
-                }
-            }
-            value = value << 8 | octet
-        }
-        return i == n ? value : nil
+        return tk_parse_v4(p.assumingMemoryBound(to: UInt8.self), bytes.count, &value) != 0 ? value : nil
     }
 
     public var description: String {

@@ -50,50 +50,53 @@ public struct DumpParser {
         if let d = decided { report.format = d }
         var clock = self.clock
         defer { self.clock = clock }
+        var reader = LineReader(fd: fd, range: range)
         do {
-            report.bytes = try LineReader.forEachLine(fd: fd, range: range) {
-                line, number, tooLong in
+            while let line = try reader.next() {
+                let bytes = line.bytes
+                let number = line.number
                 report.lines = number
-                if tooLong {
+                if line.tooLong {
                     report.reject(
-                        line: number, reason: "line longer than \(LineReader.maxLineBytes) bytes", bytes: line)
-                    return
+                        line: number, reason: "line longer than \(LineReader.maxLineBytes) bytes", bytes: bytes)
+                    continue
                 }
-                if isBlank(line) {
+                if isBlank(bytes) {
                     report.ignored += 1
-                    return
+                    continue
                 }
                 if decided == nil {
-                    decided = DumpParser.detect(line, report: &report)
+                    decided = DumpParser.detect(bytes, report: &report)
                     report.format = decided!
                 }
-                if report.records == 0 && !report.looksLikeHTML && DumpParser.startsLikeHTML(line) {
+                if report.records == 0 && !report.looksLikeHTML && DumpParser.startsLikeHTML(bytes) {
                     report.looksLikeHTML = true
                 }
                 switch decided! {
                 case .spamdb, .auto:
-                    switch SpamdbLineParser.parse(line, lineNumber: number) {
+                    switch SpamdbLineParser.parse(bytes, lineNumber: number) {
                     case .record(let r):
                         report.records += 1
                         try handler(r)
                     case .reject(let why):
-                        report.reject(line: number, reason: why, bytes: line)
+                        report.reject(line: number, reason: why, bytes: bytes)
                     }
                 case .spamdLog:
-                    switch SpamdLogLineParser.parse(line, lineNumber: number, clock: &clock) {
+                    switch SpamdLogLineParser.parse(bytes, lineNumber: number, clock: &clock) {
                     case .record(let r):
                         report.records += 1
                         try handler(r)
                     case .ignore:
                         report.ignored += 1
                     case .reject(let why):
-                        report.reject(line: number, reason: why, bytes: line)
+                        report.reject(line: number, reason: why, bytes: bytes)
                     }
                 }
             }
         } catch let e as LineReader.ReadError {
             throw ParseError(source: source, file: name, message: "read error: \(String(cString: strerror(e.errno)))")
         }
+        report.bytes = reader.bytesRead
         if report.format == .auto { report.format = decided ?? .spamdb }
         return report
     }

@@ -11,6 +11,8 @@
 /// A `|` inside helo, from or to adds fields. Such a line is read only when exactly one way of
 /// splitting it gives a `<…>`-shaped sender and recipient; otherwise it is rejected as
 /// ambiguous. It is never guessed.
+import CScan
+
 enum SpamdbLineParser {
     static let maxFields = 64
 
@@ -24,31 +26,9 @@ enum SpamdbLineParser {
         guard n > 0, line.baseAddress != nil else { return .reject("empty line") }
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: maxFields + 1) { cuts in
             // cuts[i] = index of the i-th '|'
-            var count = 0
-            var i = 0
             let base = line.baseAddress!
-            // Eight bytes at a time: a byte equal to '|' becomes 0 after the xor, and the
-            // carry-free test below sets the top bit of exactly the zero bytes.
-            while i &+ 8 <= n {
-                let w =
-                    UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)) ^ 0x7C7C_7C7C_7C7C_7C7C
-                var m = ~(((w & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | w | 0x7F7F_7F7F_7F7F_7F7F)
-                while m != 0 {
-                    if count == maxFields { return .reject("more than \(maxFields) '|' separators") }
-                    cuts[count] = i &+ (m.trailingZeroBitCount &>> 3)
-                    count &+= 1
-                    m &= m &- 1
-                }
-                i &+= 8
-            }
-            while i < n {
-                if base.load(fromByteOffset: i, as: UInt8.self) == 124 {
-                    if count == maxFields { return .reject("more than \(maxFields) '|' separators") }
-                    cuts[count] = i
-                    count += 1
-                }
-                i += 1
-            }
+            let count = tk_find_bars(base.assumingMemoryBound(to: UInt8.self), n, cuts.baseAddress!, maxFields)
+            if count > maxFields { return .reject("more than \(maxFields) '|' separators") }
             let fieldCount = count + 1
             func field(_ k: Int) -> UnsafeRawBufferPointer {
                 let s = k == 0 ? 0 : cuts[k - 1] + 1
@@ -81,10 +61,12 @@ enum SpamdbLineParser {
             case .white:
                 guard fieldCount >= 7 else { return .reject("WHITE needs 9 fields, found \(fieldCount)") }
                 guard let ip = IPAddress(ascii: field(1)) else { return .reject("WHITE: bad IP address") }
-                for k in (fieldCount - 5)..<fieldCount where !isNumber(field(k)) {
-                    return .reject("WHITE: field \(k + 1) is not a number")
+                if !timestampsValid(line, cuts: UnsafeBufferPointer(cuts), bars: count) {
+                    for k in (fieldCount - 5)..<fieldCount where number(field(k)) == nil {
+                        return .reject("WHITE: field \(k + 1) is not a number")
+                    }
                 }
-                let first = number(field(fieldCount - 5))!
+                let first = digitsValue(field(fieldCount - 5))
                 return .record(
                     RawRecord(kind: .white, ip: ip, helo: nil, from: empty, to: empty, time: first, line: lineNumber))
             case .grey:
@@ -92,10 +74,12 @@ enum SpamdbLineParser {
                     return .reject("GREY needs 10 fields (9 in the old form), found \(fieldCount)")
                 }
                 guard let ip = IPAddress(ascii: field(1)) else { return .reject("GREY: bad IP address") }
-                for k in (fieldCount - 5)..<fieldCount where !isNumber(field(k)) {
-                    return .reject("GREY: field \(k + 1) is not a number ('|' inside a field?)")
+                if !timestampsValid(line, cuts: UnsafeBufferPointer(cuts), bars: count) {
+                    for k in (fieldCount - 5)..<fieldCount where number(field(k)) == nil {
+                        return .reject("GREY: field \(k + 1) is not a number ('|' inside a field?)")
+                    }
                 }
-                let first = number(field(fieldCount - 5))!
+                let first = digitsValue(field(fieldCount - 5))
                 // Middle fields 2..<(fieldCount-5) hold helo?, from, to.
                 let lo = 2
                 let hi = fieldCount - 5  // exclusive
@@ -180,32 +164,26 @@ enum SpamdbLineParser {
         b.count >= 2 && b[0] == UInt8(ascii: "<") && b[b.count - 1] == UInt8(ascii: ">")
     }
 
-    /// Whether `number(b)` would accept `b` (1…18 decimal digits), checked eight bytes at a
-    /// time: GREY and WHITE lines carry five timestamps, and only one of them is needed.
+    /// Whether the last five fields of a line (GREY and WHITE timestamps) are each what
+    /// `number` accepts: 1…18 decimal digits. One pass over their bytes instead of five field
+    /// scans; `cuts` holds the offsets of the line's `bars` '|' bytes (at least five).
     @inline(__always)
-    static func isNumber(_ b: UnsafeRawBufferPointer) -> Bool {
-        let n = b.count
-        guard n > 0, n <= 18, let p = b.baseAddress else { return false }
-        if n < 8 {
-            for i in 0..<n where p.load(fromByteOffset: i, as: UInt8.self) &- 48 > 9 { return false }
-            return true
+    static func timestampsValid(_ line: UnsafeRawBufferPointer, cuts: UnsafeBufferPointer<Int>, bars: Int) -> Bool {
+        var start = cuts[bars - 5] + 1
+        for k in (bars - 4)...bars {
+            let end = k == bars ? line.count : cuts[k]
+            let length = end - start
+            if length < 1 || length > 18 { return false }
+            start = end + 1
         }
-        // Overlapping eight-byte words cover all n bytes (n ≤ 18: at most three).
-        var i = 0
-        while true {
-            if !allDigits(p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { return false }
-            if i == n - 8 { return true }
-            i = min(i + 8, n - 8)
-        }
+        let from = cuts[bars - 5] + 1
+        return tk_digits_or_bars(line.baseAddress!.assumingMemoryBound(to: UInt8.self) + from, line.count - from) != 0
     }
 
-    /// All eight bytes are '0'…'9'. Bytes ≥ 0x80 show in the word itself, bytes above '9' set
-    /// their top bit when 0x46 is added (no carry out of a byte below 0x80), bytes below '0'
-    /// set it when 0x30 is subtracted (a borrow only starts at such a byte, already caught).
+    /// The value of a field `timestampsValid` or `number` accepted.
     @inline(__always)
-    static func allDigits(_ w: UInt64) -> Bool {
-        let high: UInt64 = 0x8080_8080_8080_8080
-        return (w | (w &- 0x3030_3030_3030_3030) | (w &+ 0x4646_4646_4646_4646)) & high == 0
+    static func digitsValue(_ b: UnsafeRawBufferPointer) -> Int64 {
+        tk_digits_value(b.baseAddress!.assumingMemoryBound(to: UInt8.self), b.count)
     }
 
     /// Decimal digits only, at most 18 of them (no sign, no spaces).

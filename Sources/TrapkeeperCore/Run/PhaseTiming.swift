@@ -9,7 +9,7 @@ import Darwin
 private let timingEnabled = getenv("TRAPKEEPER_TIMING") != nil
 
 @inline(never)
-func tkTick(_ what: String) {
+public func tkTick(_ what: String) {
     if timingEnabled {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
