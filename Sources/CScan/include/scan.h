@@ -20,33 +20,39 @@
 static inline void tk_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
 
 /* Stores the offsets of the '|' bytes of p[0..<n] in cuts[0..<max]. Returns how many there
-   are, or max + 1 as soon as there are more than max. */
+   are, or max + 1 as soon as there are more than max. The bytes are compared sixteen at a
+   time into a 64-bit mask per 64 bytes; a final partial block is read overlapping the one
+   before (never past p + n) and its already-seen bytes shifted out. */
 static inline long tk_find_bars(const uint8_t *p, long n, long *cuts, long max) {
     long count = 0;
-    long i = 0;
 #if defined(__SSE2__)
     if (n >= 16) {
         const __m128i bar = _mm_set1_epi8('|');
-        unsigned skip = 0; /* low bits of the last block that the block before already covered */
-        for (;;) {
-            unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i)), bar));
-            m &= ~skip;
+        for (long base = 0; base < n; base += 64) {
+            uint64_t m = 0;
+            for (int k = 0; k < 4; k++) {
+                long off = base + 16 * k;
+                if (off >= n) break;
+                if (off + 16 <= n) {
+                    __m128i v = _mm_loadu_si128((const __m128i *)(p + off));
+                    m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, bar)) << (16 * k);
+                } else {
+                    __m128i v = _mm_loadu_si128((const __m128i *)(p + n - 16));
+                    unsigned t = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, bar));
+                    m |= (uint64_t)(t >> (off + 16 - n)) << (16 * k);
+                    break;
+                }
+            }
             while (m != 0) {
                 if (count == max) return max + 1;
-                cuts[count++] = i + __builtin_ctz(m);
+                cuts[count++] = base + __builtin_ctzll(m);
                 m &= m - 1;
             }
-            if (i + 16 == n) return count;
-            if (i + 32 <= n) {
-                i += 16;
-            } else {
-                skip = (1u << (i + 16 - (n - 16))) - 1;
-                i = n - 16;
-            }
         }
+        return count;
     }
 #endif
-    for (; i < n; i++) {
+    for (long i = 0; i < n; i++) {
         if (p[i] == '|') {
             if (count == max) return max + 1;
             cuts[count++] = i;

@@ -430,13 +430,16 @@ public final class Harvest: @unchecked Sendable {
 
     // MARK: adding records, pipelined
 
-    /// A record waiting in the pipeline: its fields are copied into the ring's bytes (the
-    /// parser's line buffer is reused), with the normalised keys and the hashes its lookups
-    /// will need.
+    /// A record waiting in the pipeline: its fields point into the parser's buffer (valid
+    /// until the parser's `linesExpire`, which drains the pipeline), its normalised keys are
+    /// in the ring's bytes, with the hashes its lookups will need.
     struct Pending {
         var ip: IPAddress
         var time: Int64
         var line: Int
+        var helo: UnsafeRawPointer?
+        var from: UnsafeRawPointer?
+        var to: UnsafeRawPointer?
         var keyHash: UInt64
         var senderHash: UInt64
         var hostHash: UInt64
@@ -484,28 +487,22 @@ public final class Harvest: @unchecked Sendable {
     private var added = 0
     private var applied = 0
 
-    /// Adds one parsed record.
-    public func add(_ r: RawRecord) {
+    /// Adds one parsed record. Its bytes must stay valid until the next `drain()`: the
+    /// record waits in the pipeline with pointers to them (ClassifyJob drains when the
+    /// parser is about to reuse its buffer).
+    func add(_ r: RawRecord) {
         let kind = Harvest.slot(r.kind)
         kindCounts[kind] += 1
         if r.kind == .white { return }
-        let heloCount = r.helo?.count ?? 0
-        guard heloCount + 2 * r.from.count + 2 * r.to.count <= Harvest.pendingBytes else {
-            // Too long to copy into the ring: apply everything before it, then it.
+        guard r.from.count + r.to.count <= Harvest.pendingBytes else {
+            // Keys too long for the ring: apply everything before it, then it.
             drain()
             process(r, keys: nil)
             return
         }
         let k = added & (Harvest.ringSize - 1)
         var p = ringBytes + k * Harvest.pendingBytes
-        if let h = r.helo, h.count > 0 { p.copyMemory(from: h.baseAddress!, byteCount: h.count) }
-        p += heloCount
-        if r.from.count > 0 { p.copyMemory(from: r.from.baseAddress!, byteCount: r.from.count) }
-        p += r.from.count
-        if r.to.count > 0 { p.copyMemory(from: r.to.baseAddress!, byteCount: r.to.count) }
-        p += r.to.count
-        // The normalised recipient and sender go right after the fields: applying the record
-        // reuses them.
+        // The normalised recipient and sender go to the ring: applying the record reuses them.
         let n =
             r.kind == .spamtrap
             ? Classifier.lowercase(r.to, into: UnsafeMutableRawBufferPointer(start: p, count: r.to.count))
@@ -518,7 +515,8 @@ public final class Harvest: @unchecked Sendable {
         let sender = UnsafeRawBufferPointer(start: p, count: ns)
 
         var pending = Pending(
-            ip: r.ip, time: r.time, line: r.line, keyHash: 0, senderHash: 0, hostHash: 0,
+            ip: r.ip, time: r.time, line: r.line, helo: r.helo?.baseAddress, from: r.from.baseAddress,
+            to: r.to.baseAddress, keyHash: 0, senderHash: 0, hostHash: 0,
             heloLength: Int32(r.helo?.count ?? -1), fromLength: Int32(r.from.count), toLength: Int32(r.to.count),
             keyLength: Int32(n), senderLength: Int32(ns), candidate: -1, slot: UInt8(kind), ours: false,
             senderOurs: false, hasHost: r.kind == .trapped)
@@ -588,17 +586,13 @@ public final class Harvest: @unchecked Sendable {
     private func apply(_ m: Int) {
         let k = m & (Harvest.ringSize - 1)
         let p = ring[k]
-        var bytes = UnsafeRawPointer(ringBytes + k * Harvest.pendingBytes)
         let helo: UnsafeRawBufferPointer? =
-            p.heloLength < 0 ? nil : UnsafeRawBufferPointer(start: bytes, count: Int(p.heloLength))
-        bytes += max(0, Int(p.heloLength))
-        let from = UnsafeRawBufferPointer(start: bytes, count: Int(p.fromLength))
-        bytes += Int(p.fromLength)
-        let to = UnsafeRawBufferPointer(start: bytes, count: Int(p.toLength))
-        bytes += Int(p.toLength)
+            p.heloLength < 0 ? nil : UnsafeRawBufferPointer(start: p.helo, count: Int(p.heloLength))
+        let from = UnsafeRawBufferPointer(start: p.from, count: Int(p.fromLength))
+        let to = UnsafeRawBufferPointer(start: p.to, count: Int(p.toLength))
+        let bytes = UnsafeRawPointer(ringBytes + k * Harvest.pendingBytes)
         let key = UnsafeRawBufferPointer(start: bytes, count: Int(p.keyLength))
-        bytes += Int(p.keyLength)
-        let sender = UnsafeRawBufferPointer(start: bytes, count: Int(p.senderLength))
+        let sender = UnsafeRawBufferPointer(start: bytes + Int(p.keyLength), count: Int(p.senderLength))
         let r = RawRecord(
             kind: Harvest.kinds[Int(p.slot)], ip: p.ip, helo: helo, from: from, to: to, time: p.time, line: p.line)
         process(

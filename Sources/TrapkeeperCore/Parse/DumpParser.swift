@@ -41,8 +41,12 @@ public struct DumpParser {
         return try parse(fd: fd, name: path, handler)
     }
 
+    /// Parses `fd` (with `range`: only those bytes, which start at a line start). A record's
+    /// bytes point into the reader's buffer: they stay valid until `linesExpire` is called
+    /// (before the buffer is refilled, and before `parse` returns or throws), so a handler may
+    /// keep them until then instead of copying them.
     public mutating func parse(
-        fd: Int32, name: String, range: Range<Int64>? = nil,
+        fd: Int32, name: String, range: Range<Int64>? = nil, linesExpire: () -> Void = {},
         _ handler: (RawRecord) throws -> Void
     ) throws -> ParseReport {
         var report = ParseReport(source: source, file: name)
@@ -51,8 +55,12 @@ public struct DumpParser {
         var clock = self.clock
         defer { self.clock = clock }
         var reader = LineReader(fd: fd, range: range)
+        defer {
+            linesExpire()
+            _ = reader.lineNumber  // the buffer lives until the handler has let go of it
+        }
         do {
-            while let line = try reader.next() {
+            while let line = try reader.next(linesExpire: linesExpire) {
                 let bytes = line.bytes
                 let number = line.number
                 report.lines = number

@@ -67,9 +67,11 @@ struct LineReader: ~Copyable {
             tooLong: long)
     }
 
-    /// The next line, or nil at the end of the input.
+    /// The next line, or nil at the end of the input. `linesExpire` is called before the
+    /// buffer's bytes are moved or overwritten: every line handed out before becomes invalid
+    /// then, not earlier (a consumer may keep pointers into recent lines until that call).
     @inline(__always)
-    mutating func next() throws -> Line? {
+    mutating func next(linesExpire: () -> Void = {}) throws -> Line? {
         while true {
             if start < end, let nl = memchr(buffer + start, 10, end - start) {
                 let pos = buffer.distance(to: nl)
@@ -81,6 +83,7 @@ struct LineReader: ~Copyable {
                 }
                 return emit(s, pos, tooLong: false)
             }
+            linesExpire()
             if let line = try refill() { return line }
             if finished { return nil }
         }

@@ -91,7 +91,7 @@ extension ClassifyJob {
                 }
                 defer { if fd != 0 { close(fd) } }
                 let sink = Unmanaged.passUnretained(harvest)  // alive for the call (see `feed`)
-                return try parser.parse(fd: fd, name: input.name) { feed(sink, $0) }
+                return try parser.parse(fd: fd, name: input.name, linesExpire: { expire(sink) }) { feed(sink, $0) }
             } catch let e as ParseError {
                 throw JobFailure(.cannotRun, e.description)
             }
@@ -114,7 +114,13 @@ extension ClassifyJob {
         DispatchQueue.concurrentPerform(iterations: ranges.count) { i in
             var parser = DumpParser(source: input.source, format: format, now: now, logTimeZone: zone)
             let sink = Unmanaged.passUnretained(harvests[i])
-            results.set(i, Result { try parser.parse(fd: fd, name: input.name, range: ranges[i]) { feed(sink, $0) } })
+            results.set(
+                i,
+                Result {
+                    try parser.parse(fd: fd, name: input.name, range: ranges[i], linesExpire: { expire(sink) }) {
+                        feed(sink, $0)
+                    }
+                })
         }
         tkTick("classify: chunks parsed")
         var report = try results.get(0)
@@ -134,6 +140,12 @@ extension ClassifyJob {
     @inline(__always)
     static func feed(_ sink: Unmanaged<Harvest>, _ r: RawRecord) {
         sink._withUnsafeGuaranteedRef { $0.add(r) }
+    }
+
+    /// The parser is about to reuse or free the bytes its records point into: the harvest
+    /// applies what it still holds (it keeps pointers, not copies, while records wait).
+    static func expire(_ sink: Unmanaged<Harvest>) {
+        sink._withUnsafeGuaranteedRef { $0.drain() }
     }
 
     /// Splits a file into `parts` byte ranges that each start at a line start.

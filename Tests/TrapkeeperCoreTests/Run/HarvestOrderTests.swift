@@ -47,4 +47,31 @@ import Testing
         #expect(out.harvest.counts.records[.spamtrap] == 1)
         #expect(out.harvest.counts.records[.trapped] == 1)
     }
+
+    /// Waiting records point into the parser's read buffer instead of holding copies; the
+    /// buffer is refilled every 1 MiB. Every record's evidence (its helo, sender and line,
+    /// unique per line here) must still be the bytes of its own line across those refills.
+    @Test func evidenceSurvivesReadBufferRefills() throws {
+        let s = try Scene()
+        let t: Int64 = 1_700_000_000
+        var text = ""
+        let lines = 30_000  // about 3.5 MiB: three refills, each with records still waiting
+        for i in 0..<lines {
+            text += grey(
+                "10.\(i >> 16).\((i >> 8) & 255).\(i & 255)", from: "sender\(i)@spam.example",
+                to: "trap\(i)@bsdly.com", at: t + Int64(i), helo: "helo\(i).example")
+        }
+        #expect(text.utf8.count > 3 * LineReader.chunkBytes)
+        let out = try s.classify(text, now: t + Int64(lines))
+        var checked = 0
+        for a in out.harvest.addresses {
+            let i = try #require(Int(a.address.dropFirst(4).prefix { $0 != "@" }))
+            let e = try #require(a.evidence)
+            #expect(e.line == i + 1, "\(a.address)")
+            #expect(e.helo == "helo\(i).example", "\(a.address)")
+            #expect(e.sender == "<sender\(i)@spam.example>", "\(a.address)")
+            checked += 1
+        }
+        #expect(checked == lines)
+    }
 }
