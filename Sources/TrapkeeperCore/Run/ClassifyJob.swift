@@ -91,7 +91,8 @@ extension ClassifyJob {
                 }
                 defer { if fd != 0 { close(fd) } }
                 let sink = Unmanaged.passUnretained(harvest)  // alive for the call (see `feed`)
-                return try parser.parse(fd: fd, name: input.name, linesExpire: { expire(sink) }) { feed(sink, $0) }
+                return try parser.parse(
+                    fd: fd, name: input.name, linesExpire: { expire(sink) }, { feed(sink, $0) })
             } catch let e as ParseError {
                 throw JobFailure(.cannotRun, e.description)
             }
@@ -117,9 +118,8 @@ extension ClassifyJob {
             results.set(
                 i,
                 Result {
-                    try parser.parse(fd: fd, name: input.name, range: ranges[i], linesExpire: { expire(sink) }) {
-                        feed(sink, $0)
-                    }
+                    try parser.parse(
+                        fd: fd, name: input.name, range: ranges[i], linesExpire: { expire(sink) }, { feed(sink, $0) })
                 })
         }
         tkTick("classify: chunks parsed")
