@@ -16,6 +16,8 @@ public struct AddressBook: Sendable {
     /// protected full address → where it comes from
     public private(set) var protectedAddresses: [String: String] = [:]
     public let delimiters: Set<UInt8>
+    /// `delimiters` as a 256-entry table: `Set.contains` hashed every byte of every local part.
+    private let isDelimiter: [Bool]
 
     /// RFC 2142 role mailboxes and the system names every mail domain has.
     public static let builtInProtected: [String] = [
@@ -28,6 +30,9 @@ public struct AddressBook: Sendable {
 
     public init(delimiters: String) {
         self.delimiters = Set(delimiters.utf8)
+        var table = [Bool](repeating: false, count: 256)
+        for d in delimiters.utf8 { table[Int(d)] = true }
+        isDelimiter = table
         for name in AddressBook.builtInProtected {
             protectedLocalParts[name] = "built-in role mailbox (RFC 2142 / system name)"
         }
@@ -113,7 +118,7 @@ public struct AddressBook: Sendable {
     /// The local part cut at the first delimiter character (`alice+news` → `alice`), or nil.
     func baseLocalPart(_ local: Substring) -> Substring? {
         guard !delimiters.isEmpty else { return nil }
-        guard let i = local.utf8.firstIndex(where: { delimiters.contains($0) }), i != local.utf8.startIndex else {
+        guard let i = local.utf8.firstIndex(where: { isDelimiter[Int($0)] }), i != local.utf8.startIndex else {
             return nil
         }
         return local[..<i]

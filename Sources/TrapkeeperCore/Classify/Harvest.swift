@@ -120,7 +120,8 @@ public final class Harvest: @unchecked Sendable {
 
     /// Normalised addresses of our domains → dense index; the key bytes are the address.
     private var table = ByteKeyTable(capacity: 1 << 14)
-    private var addressClass: [AddressClass] = []
+    /// Per address; nil for a listed address whose class only `addresses` needs in words.
+    private var addressClass: [AddressClass?] = []
     private var hostTable = IPKeyTable(capacity: 1 << 14)
     private var hostStat = PlainArray<HostStat>(capacity: 1 << 14)
     private var hostHitEvidence = PlainArray<Int>(capacity: 1 << 14)
@@ -217,7 +218,9 @@ public final class Harvest: @unchecked Sendable {
         return (0..<table.count).map { i in
             let st = table.entries.base[i]
             return AddressInfo(
-                address: addressText(i), addressClass: addressClass[i], roles: AddressRoles(rawValue: Int(st.roles)),
+                address: addressText(i),
+                addressClass: addressClass[i] ?? classifier.classify(address: addressText(i)),
+                roles: AddressRoles(rawValue: Int(st.roles)),
                 firstSeen: st.first, lastSeen: st.last,
                 evidence: evidenceText(table.entries.base[i].evidence).flatMap(Evidence.init(encoded:)))
         }
@@ -283,12 +286,17 @@ public final class Harvest: @unchecked Sendable {
 
     @inline(never)
     private func classifyNew(_ key: UnsafeRawBufferPointer) {
-        let cls: AddressClass
+        let cls: AddressClass?
         let code: UInt8
-        if let quick = classifier.quickClass(key, scratch: scratchC.baseAddress!) {
-            cls = quick
-            code = quick == .unknown(probeShape: nil) ? 3 : 4
-        } else {
+        switch classifier.quickClass(key, scratch: scratchC.baseAddress!) {
+        case .listed:
+            // Valid or protected: the code is all a run needs; `addresses` words the reason.
+            cls = nil
+            code = 2
+        case .unknown(let shape):
+            cls = .unknown(probeShape: shape)
+            code = shape == nil ? 3 : 4
+        case nil:
             var c = classifier.classify(address: String(decoding: key, as: UTF8.self))
             if case .unknown = c, String(validating: key, as: UTF8.self) == nil {
                 c = .malformed("not valid UTF-8")

@@ -5,20 +5,23 @@ import Darwin
 #endif
 
 extension Classifier {
-    /// `classify(address:)` of this normalised address when it is certainly an unknown of our
-    /// domains: printable ASCII, not listed by rules 1 or 2 under any of the names they look
-    /// up, and either without a probe shape or with the AfterShip/Reacher shape. Nil means "not
-    /// certain": the caller asks `classify`, which decides (and words the reason).
+    /// What the rules say of a normalised address, answered from its bytes when that is
+    /// certain: `.listed` when rule 1 or 2 lists it (valid or protected; `classify` words
+    /// which), `.unknown` when it is printable ASCII, listed under none of the names the rules
+    /// look up, and either without a probe shape or with the AfterShip/Reacher shape. Nil means
+    /// "not certain": the caller asks `classify`, which decides (and words the reason).
     ///
-    /// Most distinct addresses a firewall sees are plain unknowns; answering them from bytes
-    /// and hashes saves building strings and dictionary keys for each. The names rules 1 and 2
-    /// look up are the ones `AddressBook.validity`/`protection` use: the address, its domain
-    /// (catch-all), its local part, and the local part cut at the first recipient delimiter
-    /// with and without the domain; for a SnertSoft shape also the reversed local part. A hash
-    /// that matches any listed name (even by collision) only sends the address the slow way.
+    /// Most distinct addresses a firewall sees are plain unknowns or real users; answering them
+    /// from bytes saves building strings and dictionary keys for each. The names rules 1 and 2
+    /// look up are the ones `AddressBook.validity`/`protection` use, each in its own exact
+    /// set: the address (valid, protected), its domain (catch-all), its local part
+    /// (protected), the local part cut at the first recipient delimiter (protected) and that
+    /// cut with the domain (valid, protected). For a SnertSoft shape the reversed local part
+    /// is looked up too; a hash there that matches any listed name (even by collision) only
+    /// sends the address the slow way.
     ///
     /// `scratch` must hold at least `key.count` bytes.
-    func quickClass(_ key: UnsafeRawBufferPointer, scratch: UnsafeMutableRawPointer) -> AddressClass? {
+    func quickClass(_ key: UnsafeRawBufferPointer, scratch: UnsafeMutableRawPointer) -> QuickVerdict? {
         let n = key.count
         guard n > 0, let p = key.baseAddress else { return nil }
         var at = -1
@@ -36,10 +39,16 @@ extension Classifier {
             })
         else { return nil }
         let local = UnsafeRawBufferPointer(start: p, count: at)
-        if isListed(key) || isListed(domain) || isListed(local) { return nil }
+        // Rules 1 and 2, exactly as AddressBook.validity and .protection look them up.
+        if names.valid.contains(key) || names.catchAll.contains(domain) || names.protectedAddresses.contains(key)
+            || names.protectedLocalParts.contains(local)
+        {
+            return .listed
+        }
         if let cut = firstDelimiter(local), cut > 0 {
-            if isListed(UnsafeRawBufferPointer(start: p, count: cut)) { return nil }
-            if isListed(joined(p, cut, domainFrom: p + at, n - at, into: scratch)) { return nil }
+            if names.protectedLocalParts.contains(UnsafeRawBufferPointer(start: p, count: cut)) { return .listed }
+            let base = joined(p, cut, domainFrom: p + at, n - at, into: scratch)
+            if names.valid.contains(base) || names.protectedAddresses.contains(base) { return .listed }
         }
         // Probe shapes (ProbeDetector.shape): any hint of one goes the slow way.
         let last = local[at - 1]
@@ -51,7 +60,7 @@ extension Classifier {
                 alnum = false
                 break
             }
-            if alnum { return .unknown(probeShape: at == 32 ? .aftership : .reacher) }
+            if alnum { return .unknown(at == 32 ? .aftership : .reacher) }
         }
         if last >= 48 && last <= 57 && at >= 3 {
             // SnertSoft: the local part minus its check digit, reversed, is a real user.
@@ -68,7 +77,7 @@ extension Classifier {
                 if isListed(joined(scratch, cut, domainFrom: p + at, n - at, into: scratch)) { return nil }
             }
         }
-        return .unknown(probeShape: nil)
+        return .unknown(nil)
     }
 
     @inline(__always)
@@ -91,5 +100,81 @@ extension Classifier {
         if prefix != UnsafeRawPointer(into) { into.copyMemory(from: prefix, byteCount: count) }
         (into + count).copyMemory(from: domainFrom, byteCount: domainCount)
         return UnsafeRawBufferPointer(start: into, count: count + domainCount)
+    }
+}
+
+/// `Classifier.quickClass`'s answer.
+enum QuickVerdict: Equatable {
+    /// Rule 1 or 2 lists the address: valid or protected, never a trap.
+    case listed
+    /// Unknown: a trap candidate, with this probe shape (nil: none).
+    case unknown(ProbeShape?)
+}
+
+/// The names rules 1 and 2 look up, as exact byte sets (the address book's keys, lower-case).
+struct ListedNames: Sendable {
+    let valid: ByteNameSet
+    let catchAll: ByteNameSet
+    let protectedLocalParts: ByteNameSet
+    let protectedAddresses: ByteNameSet
+
+    init(_ book: AddressBook) {
+        valid = ByteNameSet(book.valid.keys)
+        catchAll = ByteNameSet(book.catchAll.keys)
+        protectedLocalParts = ByteNameSet(book.protectedLocalParts.keys)
+        protectedAddresses = ByteNameSet(book.protectedAddresses.keys)
+    }
+}
+
+/// An immutable set of byte strings, looked up by a borrowed buffer (no String per lookup).
+struct ByteNameSet: Sendable {
+    private let bytes: [UInt8]
+    /// Per name: offset << 32 | length.
+    private let spans: [UInt64]
+    /// 0 empty, else index + 1; slot chosen by `ByteKeyTable.hash`.
+    private let slots: [Int]
+    private let mask: Int
+
+    init(_ names: some Sequence<String>) {
+        var bytes: [UInt8] = []
+        var spans: [UInt64] = []
+        for name in names {
+            spans.append(UInt64(bytes.count) << 32 | UInt64(name.utf8.count))
+            bytes.append(contentsOf: name.utf8)
+        }
+        var size = 16
+        while size < 2 * spans.count { size <<= 1 }
+        var slots = [Int](repeating: 0, count: size)
+        bytes.withUnsafeBytes { all in
+            for (i, s) in spans.enumerated() {
+                let name = UnsafeRawBufferPointer(rebasing: all[Int(s >> 32)..<Int(s >> 32) + Int(s & 0xFFFF_FFFF)])
+                var slot = Int(truncatingIfNeeded: ByteKeyTable.hash(name)) & (size - 1)
+                while slots[slot] != 0 { slot = (slot + 1) & (size - 1) }
+                slots[slot] = i + 1
+            }
+        }
+        self.bytes = bytes
+        self.spans = spans
+        self.slots = slots
+        mask = size - 1
+    }
+
+    func contains(_ name: UnsafeRawBufferPointer) -> Bool {
+        if spans.isEmpty { return false }
+        var slot = Int(truncatingIfNeeded: ByteKeyTable.hash(name)) & mask
+        return bytes.withUnsafeBytes { all in
+            while true {
+                let i = slots[slot]
+                if i == 0 { return false }
+                let s = spans[i - 1]
+                let length = Int(s & 0xFFFF_FFFF)
+                if length == name.count
+                    && (length == 0 || memcmp(all.baseAddress! + Int(s >> 32), name.baseAddress!, length) == 0)
+                {
+                    return true
+                }
+                slot = (slot + 1) & mask
+            }
+        }
     }
 }
