@@ -88,6 +88,25 @@ public struct ProbeDetector: Sendable {
         return .exim(verifier: host, epoch: epoch)
     }
 
+    /// Whether `match` finds a probe: its guards alone, on the normalised sender's bytes and
+    /// the helo as read (compared ignoring ASCII case). The harvest asks this per line and
+    /// words the rule with `match` once per incident.
+    @inline(__always)
+    func matches(shape: ProbeShape, sender: UnsafeRawBufferPointer, helo: UnsafeRawBufferPointer?, seen: Int64)
+        -> Bool
+    {
+        switch shape {
+        case .exim(_, let epoch):
+            return abs(seen - epoch) <= window
+        case .aftership:
+            return SpamdbLineParser.equals(sender, "user@example.org") && ProbeDetector.heloIs(helo, "localhost")
+        case .reacher:
+            return SpamdbLineParser.equals(sender, "reacher@gmail.com") && ProbeDetector.heloIs(helo, "gmail.com")
+        case .snert:
+            return ProbeDetector.isVerifierSender(bytes: sender)
+        }
+    }
+
     /// Whether a tuple to an address of `shape` is a live probe.
     ///
     /// - sender: the normalised envelope sender (empty for `<>`).

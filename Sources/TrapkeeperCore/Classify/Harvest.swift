@@ -58,6 +58,12 @@ public final class Harvest: @unchecked Sendable {
         var address: String
     }
 
+    /// A callback incident by host and address index (the per-line lookup: no String).
+    struct ProbeKey: Hashable {
+        var ip: IPAddress
+        var address: Int32
+    }
+
     public struct Counts: Sendable {
         public var records: [RecordKind: Int] = [:]
         public var notOurs = 0
@@ -135,6 +141,7 @@ public final class Harvest: @unchecked Sendable {
     private var inputs: [(source: String, file: String)] = []
     private var currentInput: Int32 = -1
     private var callbackIndex: [CallbackKey: Int] = [:]
+    private var probeIndex: [ProbeKey: Int] = [:]
     private let scratchA: UnsafeMutableRawBufferPointer
     private let scratchB: UnsafeMutableRawBufferPointer
     private let scratchC: UnsafeMutableRawBufferPointer
@@ -668,11 +675,9 @@ public final class Harvest: @unchecked Sendable {
                 sighting(idx, role: .recipient, time: r.time, r)
             case 3, 4:
                 if table.entries.base[idx].code == 4, case .unknown(let shape?) = addressClass[idx],
-                    let probe = classifier.detector.match(
-                        shape: shape, sender: String(decoding: from, as: UTF8.self),
-                        helo: r.helo.map { AddressBook.lower(String(decoding: $0, as: UTF8.self)) }, seen: r.time)
+                    classifier.detector.matches(shape: shape, sender: from, helo: r.helo, seen: r.time)
                 {
-                    recordProbe(probe, address: addressText(idx), r)
+                    recordProbe(shape, address: idx, sender: from, r)
                     // A probe counts as a verifier-shaped hit: the prober is a verifier host,
                     // and its TRAPPED entries are not exported either (callbacks.md).
                     hit(r, trap: idx, verifier: true, hostHash: keys.hostHash)
@@ -838,6 +843,10 @@ public final class Harvest: @unchecked Sendable {
             var c = c
             if c.file == file { c.line += lineOffset }
             callbackIndex[key] = incidents.count
+            var probeAddress = c.probeAddress
+            if let idx = probeAddress.withUTF8({ table.find(UnsafeRawBufferPointer($0)) }) {
+                probeIndex[ProbeKey(ip: c.ip, address: Int32(idx))] = incidents.count
+            }
             incidents.append(c)
         }
         for k in 0..<8 { kindCounts[k] += other.kindCounts[k] }
@@ -849,16 +858,27 @@ public final class Harvest: @unchecked Sendable {
         }
     }
 
-    private func recordProbe(_ probe: CallbackProbe, address: String, _ r: RawRecord) {
+    /// Notes a probe line (`ProbeDetector.matches` said yes). The incident and its rule text
+    /// are built once per (host, address); later lines of it only update it.
+    private func recordProbe(_ shape: ProbeShape, address idx: Int, sender: UnsafeRawBufferPointer, _ r: RawRecord) {
         probes += 1
-        let key = CallbackKey(ip: r.ip, address: address)
-        let helo = r.helo.map { ParseReport.printable($0, limit: 200) }
-        if let i = callbackIndex[key] {
-            if incidents[i].helo == nil { incidents[i].helo = helo }
+        let key = ProbeKey(ip: r.ip, address: Int32(idx))
+        if let i = probeIndex[key] {
+            if incidents[i].helo == nil, let h = r.helo { incidents[i].helo = ParseReport.printable(h, limit: 200) }
             if r.time < incidents[i].seen { incidents[i].seen = r.time }
             return
         }
-        callbackIndex[key] = incidents.count
+        let address = addressText(idx)
+        guard
+            let probe = classifier.detector.match(
+                shape: shape, sender: String(decoding: sender, as: UTF8.self),
+                helo: r.helo.map { AddressBook.lower(String(decoding: $0, as: UTF8.self)) }, seen: r.time)
+        else {
+            preconditionFailure("ProbeDetector.matches and .match disagree on \(address)")
+        }
+        let helo = r.helo.map { ParseReport.printable($0, limit: 200) }
+        callbackIndex[CallbackKey(ip: r.ip, address: address)] = incidents.count
+        probeIndex[key] = incidents.count
         incidents.append(
             CallbackIncident(
                 ip: r.ip, helo: helo, probeAddress: address, sender: ParseReport.printable(r.from, limit: 300),
