@@ -23,7 +23,7 @@ static inline void tk_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
    are, or max + 1 as soon as there are more than max. The bytes are compared sixteen at a
    time into a 64-bit mask per 64 bytes; a final partial block is read overlapping the one
    before (never past p + n) and its already-seen bytes shifted out. */
-static inline long tk_find_bars(const uint8_t *p, long n, long *cuts, long max) {
+static inline __attribute__((always_inline)) long tk_find_bars(const uint8_t *p, long n, long *cuts, long max) {
     long count = 0;
 #if defined(__SSE2__)
     if (n >= 16) {
@@ -63,7 +63,7 @@ static inline long tk_find_bars(const uint8_t *p, long n, long *cuts, long max) 
 
 /* Whether every byte of p[0..<n] is an ASCII digit or '|' (the timestamps at the end of a
    GREY or WHITE line, checked in one pass). */
-static inline int tk_digits_or_bars(const uint8_t *p, long n) {
+static inline __attribute__((always_inline)) int tk_digits_or_bars(const uint8_t *p, long n) {
     long i = 0;
 #if defined(__SSE2__)
     if (n >= 16) {
@@ -96,7 +96,7 @@ static inline int64_t tk_digits_value(const uint8_t *p, long n) {
 
 /* Strict dotted quad: four decimal octets 0...255, no sign, no leading zero beyond a lone 0.
    Returns 1 and the address in *out, or 0. */
-static inline int tk_parse_v4(const uint8_t *p, long n, uint32_t *out) {
+static inline __attribute__((always_inline)) int tk_parse_v4(const uint8_t *p, long n, uint32_t *out) {
     if (n < 7 || n > 15) return 0;
     long i = 0;
     uint32_t value = 0;

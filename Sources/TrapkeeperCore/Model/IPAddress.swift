@@ -41,14 +41,22 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     /// Parses an address from ASCII bytes (see `init?(_:)`); the hot path for dump parsing.
+    @inline(__always)
     public init?(ascii bytes: UnsafeRawBufferPointer) {
         if let v4 = IPAddress.parseV4(bytes) {
             self.init(v4: v4)
             return
         }
+        guard let v6 = IPAddress.parseV6(bytes) else { return nil }
+        self = v6
+    }
+
+    /// IPv6 as glibc's inet_pton(AF_INET6) reads it, on the bytes themselves (CScan: no C
+    /// string copy per address; IPv6ParseTests checks it against inet_pton). Out of line: the
+    /// IPv4 path stays small where it is inlined.
+    @inline(never)
+    static func parseV6(_ bytes: UnsafeRawBufferPointer) -> IPAddress? {
         guard bytes.count >= 2, bytes.count <= 45, bytes.contains(UInt8(ascii: ":")) else { return nil }
-        // glibc's inet_pton(AF_INET6) algorithm on the bytes themselves (CScan): no C string
-        // copy per address; IPv6ParseTests checks it against inet_pton.
         var raw: (UInt64, UInt64) = (0, 0)
         let ok = withUnsafeMutableBytes(of: &raw) { out in
             tk_parse_v6(
@@ -56,7 +64,7 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
                 out.baseAddress!.assumingMemoryBound(to: UInt8.self))
         }
         guard ok != 0 else { return nil }
-        self.init(v6High: UInt64(bigEndian: raw.0), v6Low: UInt64(bigEndian: raw.1))
+        return IPAddress(v6High: UInt64(bigEndian: raw.0), v6Low: UInt64(bigEndian: raw.1))
     }
 
     /// Strict dotted quad: four decimal octets 0…255, no sign, no leading zero beyond a lone `0`.
