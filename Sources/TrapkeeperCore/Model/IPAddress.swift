@@ -75,6 +75,18 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
         return tk_parse_v4(p.assumingMemoryBound(to: UInt8.self), bytes.count, &value) != 0 ? value : nil
     }
 
+    /// Appends the dotted quad of an IPv4 address (what `description` gives) to `out`.
+    func appendV4Text(to out: inout [UInt8]) {
+        let v = v4
+        for shift in stride(from: 24, through: 0, by: -8) {
+            let o = Int((v >> UInt32(shift)) & 0xff)
+            if o >= 100 { out.append(UInt8(48 + o / 100)) }
+            if o >= 10 { out.append(UInt8(48 + (o / 10) % 10)) }
+            out.append(UInt8(48 + o % 10))
+            if shift > 0 { out.append(UInt8(ascii: ".")) }
+        }
+    }
+
     public var description: String {
         if isIPv4 {
             // Built byte by byte: this runs for every host written to the state or a list.

@@ -39,23 +39,19 @@ struct BulkStatement {
     @inline(__always)
     func bind(_ index: Int32, _ value: Int) { sqlite3_bind_int64(stmt, index, Int64(value)) }
 
-    /// Binds UTF-8 text given as bytes (copied by SQLite), or NULL for nil.
+    /// Binds UTF-8 text given as bytes, or NULL for nil. Not copied (`SQLITE_STATIC`): the
+    /// bytes must stay valid and unchanged until the following `step()` has returned. A copy
+    /// per bind (malloc, memcpy, free, each under SQLite's allocator mutex) was a third of a
+    /// fresh state's merge.
     @inline(__always)
     func bind(_ index: Int32, bytes: UnsafeRawBufferPointer?) {
         if let bytes, let base = bytes.baseAddress {
-            sqlite3_bind_text(
-                stmt, index, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count), BulkStatement.transient)
+            sqlite3_bind_text(stmt, index, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil)
         } else if bytes != nil {
             sqlite3_bind_text(stmt, index, "", 0, BulkStatement.transient)
         } else {
             sqlite3_bind_null(stmt, index)
         }
-    }
-
-    /// Binds the bytes of `buffer` as UTF-8 text.
-    @inline(__always)
-    func bind(_ index: Int32, bytes buffer: [UInt8]) {
-        buffer.withUnsafeBytes { bind(index, bytes: $0) }
     }
 
     /// Runs the bound row and resets for the next one.

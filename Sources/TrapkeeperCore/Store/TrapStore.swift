@@ -152,8 +152,10 @@ public final class TrapStore {
             bulk.bind(2, Int(e.roles))
             bulk.bind(3, e.first)
             bulk.bind(4, e.last)
-            bulk.bind(5, bytes: evidence)
-            try bulk.step()
+            try evidence.withUnsafeBytes { text in
+                bulk.bind(5, bytes: text)
+                try bulk.step()
+            }
         }
     }
 
