@@ -767,6 +767,13 @@ public final class Harvest: @unchecked Sendable {
     /// Roles, first and last seen, evidence offset (-1 none) of address `i`.
     func addressEntry(_ i: Int) -> AddressEntry { table.entries.base[i] }
 
+    /// Index in `callbackIncidents` of the incident of (host, probe address), or nil.
+    func incidentIndex(ip: IPAddress, address: UnsafeRawBufferPointer) -> Int? {
+        drain()
+        guard let idx = table.find(address) else { return nil }
+        return probeIndex[ProbeKey(ip: ip, address: Int32(idx))]
+    }
+
     /// Index of a host of this run, or nil.
     func findHost(_ ip: IPAddress) -> Int? {
         drain()

@@ -271,14 +271,16 @@ public final class TrapStore {
             var hasHelo: Bool
             var seen: Int64
         }
-        var stored: [String: Stored] = [:]
-        if !harvest.callbackIncidents.isEmpty {
+        // The stored row of each incident (by its index), matched by bytes: no String per row.
+        let incidents = harvest.callbackIncidents
+        var stored = [Stored?](repeating: nil, count: incidents.count)
+        if !incidents.isEmpty {
             try RowScanner(db.makeStatement(sql: "SELECT ip, probe_address, helo IS NOT NULL, seen FROM callback"))
                 .forEachRow { row in
-                    let key =
-                        String(decoding: row.bytes(0), as: UTF8.self) + "\u{1F}"
-                        + String(decoding: row.bytes(1), as: UTF8.self)
-                    stored[key] = Stored(hasHelo: row.int64(2) == 1, seen: row.int64(3) ?? .max)
+                    guard let ip = IPAddress(ascii: row.bytes(0)),
+                        let i = harvest.incidentIndex(ip: ip, address: row.bytes(1))
+                    else { return }
+                    stored[i] = Stored(hasHelo: row.int64(2) == 1, seen: row.int64(3) ?? .max)
                 }
         }
         let bulk = BulkStatement(
@@ -291,10 +293,9 @@ public final class TrapStore {
                         seen = min(seen, excluded.seen)
                     WHERE (helo IS NULL AND excluded.helo IS NOT NULL) OR excluded.seen < seen
                     """))
-        for c in harvest.callbackIncidents {
-            let ip = c.ip.description
-            if let s = stored[ip + "\u{1F}" + c.probeAddress], s.hasHelo || c.helo == nil, c.seen >= s.seen { continue }
-            bulk.bind(1, ip)
+        for (i, c) in incidents.enumerated() {
+            if let s = stored[i], s.hasHelo || c.helo == nil, c.seen >= s.seen { continue }
+            bulk.bind(1, c.ip.description)
             bulk.bind(2, c.probeAddress)
             bulk.bind(3, c.helo)
             bulk.bind(4, c.sender)
