@@ -136,6 +136,10 @@ struct ByteKeyTable {
     @inline(__always)
     func prefetchEntry(_ idx: Int) { tk_prefetch(entries.base + idx) }
 
+    /// The full hash entry `idx` was inserted with (`ByteKeyTable.hash` of its key).
+    @inline(__always)
+    func storedHash(_ idx: Int) -> UInt64 { hashes[idx] }
+
     @inline(__always)
     func prefetchKey(_ idx: Int) { tk_prefetch(arena.base + Int(entries.base[idx].span >> 20)) }
 

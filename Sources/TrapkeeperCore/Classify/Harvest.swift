@@ -53,11 +53,6 @@ public final class Harvest: @unchecked Sendable {
         public var line: Int
     }
 
-    struct CallbackKey: Hashable {
-        var ip: IPAddress
-        var address: String
-    }
-
     /// A callback incident by host and address index (the per-line lookup: no String).
     struct ProbeKey: Hashable {
         var ip: IPAddress
@@ -142,8 +137,9 @@ public final class Harvest: @unchecked Sendable {
     /// Per input: `source␟file␟`, the start of its evidence text.
     private var inputPrefixes: [[UInt8]] = []
     private var currentInput: Int32 = -1
-    private var callbackIndex: [CallbackKey: Int] = [:]
+    /// Incident index by (host, address index); `incidentAddress[i]` is incident i's address.
     private var probeIndex: [ProbeKey: Int] = [:]
+    private var incidentAddress: [Int32] = []
     private let scratchA: UnsafeMutableRawBufferPointer
     private let scratchB: UnsafeMutableRawBufferPointer
     private let scratchC: UnsafeMutableRawBufferPointer
@@ -818,9 +814,18 @@ public final class Harvest: @unchecked Sendable {
         drain()
         other.drain()
         let inputMap = other.inputs.map { inputIndex(source: $0.source, file: $0.file) }
-        var addressMap = [Int32](repeating: -1, count: other.table.count)
-        for j in 0..<other.table.count {
-            let (idx, inserted) = table.index(of: other.table.key(j))
+        // The lookups below go all over this harvest's tables: each one's slot is prefetched
+        // `ahead` entries before (the other table's hashes are known), its entry halfway.
+        let ahead = 16
+        let addressCount = other.table.count
+        var addressMap = [Int32](repeating: -1, count: addressCount)
+        for j in 0..<addressCount {
+            if j + ahead < addressCount { table.prefetchSlot(other.table.storedHash(j + ahead)) }
+            if j + ahead / 2 < addressCount {
+                let c = table.candidate(other.table.storedHash(j + ahead / 2))
+                if c >= 0 { table.prefetchEntry(c) }
+            }
+            let (idx, inserted) = table.index(of: other.table.key(j), hash: other.table.storedHash(j))
             if inserted {
                 addressClass.append(other.addressClass[j])
                 table.entries.base[idx].code = other.table.entries.base[j].code
@@ -836,7 +841,14 @@ public final class Harvest: @unchecked Sendable {
                 st[idx].evidenceTime = o.evidenceTime
             }
         }
-        for j in 0..<other.hostTable.count {
+        let hostCount = other.hostTable.count
+        for j in 0..<hostCount {
+            if j + ahead < hostCount { hostTable.prefetchSlot(IPKeyTable.hash(other.hostTable.key(j + ahead))) }
+            if j + ahead / 2 < hostCount {
+                let ip = other.hostTable.key(j + ahead / 2)
+                let c = hostTable.candidate(ip, hash: IPKeyTable.hash(ip))
+                if c >= 0 { tk_prefetch(hostStat.base + c) }
+            }
             let i = host(other.hostTable.key(j))
             let o = other.hostStat[j]
             var h = hostStat[i]
@@ -862,21 +874,19 @@ public final class Harvest: @unchecked Sendable {
             h.hasNonVerifierEvidence = h.hasNonVerifierEvidence || o.hasNonVerifierEvidence
             hostStat[i] = h
         }
-        for c in other.incidents {
-            let key = CallbackKey(ip: c.ip, address: c.probeAddress)
-            if let i = callbackIndex[key] {
+        for (n, c) in other.incidents.enumerated() {
+            let idx = addressMap[Int(other.incidentAddress[n])]
+            let key = ProbeKey(ip: c.ip, address: idx)
+            if let i = probeIndex[key] {
                 if incidents[i].helo == nil { incidents[i].helo = c.helo }
                 if c.seen < incidents[i].seen { incidents[i].seen = c.seen }
                 continue
             }
             var c = c
             if c.file == file { c.line += lineOffset }
-            callbackIndex[key] = incidents.count
-            var probeAddress = c.probeAddress
-            if let idx = probeAddress.withUTF8({ table.find(UnsafeRawBufferPointer($0)) }) {
-                probeIndex[ProbeKey(ip: c.ip, address: Int32(idx))] = incidents.count
-            }
+            probeIndex[key] = incidents.count
             incidents.append(c)
+            incidentAddress.append(idx)
         }
         for k in 0..<8 { kindCounts[k] += other.kindCounts[k] }
         notOurs += other.notOurs
@@ -906,8 +916,8 @@ public final class Harvest: @unchecked Sendable {
             preconditionFailure("ProbeDetector.matches and .match disagree on \(address)")
         }
         let helo = r.helo.map { ParseReport.printable($0, limit: 200) }
-        callbackIndex[CallbackKey(ip: r.ip, address: address)] = incidents.count
         probeIndex[key] = incidents.count
+        incidentAddress.append(Int32(idx))
         incidents.append(
             CallbackIncident(
                 ip: r.ip, helo: helo, probeAddress: address, sender: ParseReport.printable(r.from, limit: 300),
