@@ -35,6 +35,8 @@ public enum ClassifyJob {
         preparsed: [String: (harvest: Harvest, report: ParseReport)] = [:]
     ) throws -> Outcome {
         tkTick("classify: start")
+        // The stored rows the merge compares with are read while the dumps are parsed.
+        let stored = dryRun || !ws.store.readAheadEnabled ? nil : ws.store.readAhead()
         let harvest = Harvest(classifier: ws.classifier, now: now)
         var reports: [ParseReport] = []
         for input in inputs {
@@ -58,7 +60,7 @@ public enum ClassifyJob {
         for m in harvest.malformedExamples { reporter.warn(m) }
         tkTick("classify: parsed and classified")
         if !dryRun {
-            try ws.store.merge(harvest)
+            try ws.store.merge(harvest, readAhead: stored)
         }
         tkTick("classify: merged into the state")
         return Outcome(reports: reports, harvest: harvest)

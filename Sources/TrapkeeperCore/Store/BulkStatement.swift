@@ -132,6 +132,11 @@ final class ReadConnection {
         db = handle
     }
 
+    /// Runs one statement without results (BEGIN, COMMIT); false on failure.
+    func execute(_ sql: String) -> Bool {
+        sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK
+    }
+
     func scanner(sql: String) -> RowScanner? {
         var stmt: OpaquePointer?
         guard sqlite3_prepare_v2(db, sql, -1, &stmt, nil) == SQLITE_OK, let stmt else {

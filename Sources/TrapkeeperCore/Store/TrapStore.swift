@@ -72,19 +72,29 @@ public final class TrapStore {
     /// write these tables and they run under the run lock, so both connections see the same
     /// rows; if the second connection cannot be opened, the hosts are read here afterwards.
     public func merge(_ harvest: Harvest) throws {
+        try merge(harvest, readAhead: nil)
+    }
+
+    /// `merge`, comparing with stored rows read ahead (`readAhead()`, started while the dumps
+    /// were parsed) when given and readable; otherwise the stored rows are read here.
+    func merge(_ harvest: Harvest, readAhead: BackgroundResult<StoredRows?>?) throws {
         harvest.drain()  // read-only from here on: the host rows are prepared on another thread
+        let stored = readAhead.flatMap { try? $0.wait() } ?? nil
         let (path, limit) = (self.path, hostRowsEncodedAhead)
         let hostRows = BackgroundResult { () -> HostRows? in
+            if let stored {
+                return HostRows(harvest, needed: TrapStore.neededHosts(harvest, stored.hosts), limit: limit)
+            }
             guard let needed = try TrapStore.scanHosts(path: path, harvest: harvest) else { return nil }
             return HostRows(harvest, needed: needed, limit: limit)
         }
         try write { db in
-            try mergeAddresses(harvest, db)
+            try mergeAddresses(harvest, db, stored: stored)
             tkTick("merge: addresses written")
             let prepared = (try? hostRows.wait()) ?? nil
             try mergeHosts(harvest, db, prepared: prepared)
             tkTick("merge: hosts written")
-            try mergeCallbacks(harvest, db)
+            try mergeCallbacks(harvest, db, stored: stored)
             tkTick("merge: callbacks written")
         }
     }
@@ -94,19 +104,36 @@ public final class TrapStore {
     private static func neededHosts(_ harvest: Harvest, _ scanner: RowScanner) throws -> [Bool] {
         var needed = [Bool](repeating: true, count: harvest.hostCount)
         try scanner.forEachRow { row in
-            guard let ip = IPAddress(ascii: row.bytes(0)), let i = harvest.findHost(ip) else { return }
-            let h = harvest.hostValues(i)
-            let storedLast = row.int64(1)
-            if (h.lastHit ?? .min) <= (storedLast ?? .min), (h.lastNonVerifierHit ?? .min) <= (row.int64(2) ?? .min),
-                (h.trappedExpire ?? .min) <= (row.int64(3) ?? .min), storedLast != nil || h.lastHit == nil
-            {
-                needed[i] = false
-            }
+            hostRow(harvest, IPAddress(ascii: row.bytes(0)), row.int64(1), row.int64(2), row.int64(3), &needed)
         }
         return needed
     }
 
+    /// `neededHosts` from rows read ahead.
+    static func neededHosts(_ harvest: Harvest, _ rows: [StoredRows.Host]) -> [Bool] {
+        var needed = [Bool](repeating: true, count: harvest.hostCount)
+        for r in rows { hostRow(harvest, r.ip, r.lastHit, r.lastNonVerifierHit, r.trappedExpire, &needed) }
+        return needed
+    }
+
+    /// One stored host row: its harvest host needs no writing when nothing in it is newer.
+    @inline(__always)
+    private static func hostRow(
+        _ harvest: Harvest, _ ip: IPAddress?, _ storedLast: Int64?, _ storedNonVerifier: Int64?,
+        _ storedTrapped: Int64?, _ needed: inout [Bool]
+    ) {
+        guard let ip, let i = harvest.findHost(ip) else { return }
+        let h = harvest.hostValues(i)
+        if (h.lastHit ?? .min) <= (storedLast ?? .min), (h.lastNonVerifierHit ?? .min) <= (storedNonVerifier ?? .min),
+            (h.trappedExpire ?? .min) <= (storedTrapped ?? .min), storedLast != nil || h.lastHit == nil
+        {
+            needed[i] = false
+        }
+    }
+
     static let hostScanSQL = "SELECT ip, last_hit, last_nonverifier_hit, trapped_expire FROM host"
+    static let addressScanSQL = "SELECT address, roles, last_seen FROM address"
+    static let callbackScanSQL = "SELECT ip, probe_address, helo IS NOT NULL, seen FROM callback"
 
     /// `neededHosts` on a connection of its own; nil when that connection cannot be had.
     private static func scanHosts(path: String, harvest: Harvest) throws -> [Bool]? {
@@ -117,14 +144,21 @@ public final class TrapStore {
         return try neededHosts(harvest, scanner)
     }
 
-    private func mergeAddresses(_ harvest: Harvest, _ db: Database) throws {
+    private func mergeAddresses(_ harvest: Harvest, _ db: Database, stored: StoredRows?) throws {
         let n = harvest.addressCount
         // Which seen addresses need writing: those with roles not stored yet or seen later.
         var needed = [Bool](repeating: true, count: n)
-        try RowScanner(db.makeStatement(sql: "SELECT address, roles, last_seen FROM address")).forEachRow { row in
-            guard let i = harvest.findAddress(row.bytes(0)) else { return }
+        func row(_ key: UnsafeRawBufferPointer, _ roles: Int64?, _ lastSeen: Int64?) {
+            guard let i = harvest.findAddress(key) else { return }
             let e = harvest.addressEntry(i)
-            if Int64(e.roles) & ~(row.int64(1) ?? 0) == 0 && e.last <= (row.int64(2) ?? .min) { needed[i] = false }
+            if Int64(e.roles) & ~(roles ?? 0) == 0 && e.last <= (lastSeen ?? .min) { needed[i] = false }
+        }
+        if let stored {
+            stored.forEachAddress(row)
+        } else {
+            try RowScanner(db.makeStatement(sql: TrapStore.addressScanSQL)).forEachRow {
+                row($0.bytes(0), $0.int64(1), $0.int64(2))
+            }
         }
         var order: [(key: SortKey, index: Int)] = []
         for i in 0..<n where needed[i] {
@@ -161,6 +195,9 @@ public final class TrapStore {
 
     /// How many host rows a merge encodes ahead on its second thread (see `HostRows`).
     var hostRowsEncodedAhead = 65_536
+    /// Whether classify reads the stored rows ahead (`StoredRows`); tests turn it off to
+    /// check that both ways store the same.
+    var readAheadEnabled = true
 
     /// The host rows a merge writes, sorted, the first `limit` of them encoded ahead
     /// (see `merge`) with their text fields as ranges of one byte buffer; the rest (`later`,
@@ -266,7 +303,7 @@ public final class TrapStore {
         }
     }
 
-    private func mergeCallbacks(_ harvest: Harvest, _ db: Database) throws {
+    private func mergeCallbacks(_ harvest: Harvest, _ db: Database, stored rows: StoredRows?) throws {
         struct Stored {
             var hasHelo: Bool
             var seen: Int64
@@ -274,14 +311,18 @@ public final class TrapStore {
         // The stored row of each incident (by its index), matched by bytes: no String per row.
         let incidents = harvest.callbackIncidents
         var stored = [Stored?](repeating: nil, count: incidents.count)
+        func row(_ ip: IPAddress?, _ address: UnsafeRawBufferPointer, _ hasHelo: Bool, _ seen: Int64) {
+            guard let ip, let i = harvest.incidentIndex(ip: ip, address: address) else { return }
+            stored[i] = Stored(hasHelo: hasHelo, seen: seen)
+        }
         if !incidents.isEmpty {
-            try RowScanner(db.makeStatement(sql: "SELECT ip, probe_address, helo IS NOT NULL, seen FROM callback"))
-                .forEachRow { row in
-                    guard let ip = IPAddress(ascii: row.bytes(0)),
-                        let i = harvest.incidentIndex(ip: ip, address: row.bytes(1))
-                    else { return }
-                    stored[i] = Stored(hasHelo: row.int64(2) == 1, seen: row.int64(3) ?? .max)
+            if let rows {
+                rows.forEachCallback(row)
+            } else {
+                try RowScanner(db.makeStatement(sql: TrapStore.callbackScanSQL)).forEachRow {
+                    row(IPAddress(ascii: $0.bytes(0)), $0.bytes(1), $0.int64(2) == 1, $0.int64(3) ?? .max)
                 }
+            }
         }
         let bulk = BulkStatement(
             try db.makeStatement(

@@ -42,4 +42,43 @@ import Testing
         #expect(tables[0] == tables[1])
         #expect(tables[0] == tables[2])
     }
+
+    func table(_ s: Scene, _ name: String) throws -> [String] {
+        try s.ws.store.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM \(name) ORDER BY 1, 2").map {
+                "\($0)".replacingOccurrences(of: s.dir.path, with: "DIR")
+            }
+        }
+    }
+
+    /// Classify compares the harvest with stored rows read ahead, while the dumps are parsed;
+    /// without that the merge reads them itself. Both must store the same, run after run:
+    /// fresh, the same dump again (nothing changes), later sightings, new probes and helos.
+    @Test func storedRowsReadAheadOrNotStoreTheSame() throws {
+        let t: Int64 = 1_700_000_000
+        func probes(_ at: Int64, helo: String) -> String {
+            "GREY|198.51.100.7|\(helo)|<>|<mx42.antispamcloud.com-\(t)-testing@bsdly.com>|\(at)|\(at)|\(at)|1|0\n"
+                + "GREY|198.51.100.8||<>|<mx43.example-\(t)-testing@bsdly.net>|\(at)|\(at)|\(at)|1|0\n"
+        }
+        let runs: [(String, Int64)] = [
+            (dump(t) + probes(t + 40, helo: ""), t),
+            (dump(t) + probes(t + 40, helo: ""), t),
+            (dump(t + 600) + probes(t + 30, helo: "mx42.antispamcloud.com"), t + 600),
+            (dump(t + 900) + "SPAMTRAP|newtrap@bsdly.net\n", t + 900),
+        ]
+        var results: [[[String]]] = []
+        for readAhead in [true, false] {
+            let s = try Scene()
+            s.ws.store.readAheadEnabled = readAhead
+            var tables: [[String]] = []
+            for (text, now) in runs {
+                try s.classify(text, now: now)
+                for name in ["address", "host", "callback"] { tables.append(try table(s, name)) }
+            }
+            results.append(tables)
+        }
+        #expect(results[0] == results[1])
+        #expect(results[0][2].count == 2)  // both probes, one row each
+        #expect(results[0][8].contains { $0.contains("mx42.antispamcloud.com") && $0.contains("helo:") })
+    }
 }
