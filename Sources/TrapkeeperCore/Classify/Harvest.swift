@@ -593,22 +593,21 @@ public final class Harvest: @unchecked Sendable {
     }
 
     private func prefetchEntries(_ m: Int) {
-        let k = m & (Harvest.ringSize - 1)
-        var p = ring[k]
-        if p.ours {
-            let c = table.candidate(p.keyHash)
-            p.candidate = Int32(c)
+        // Through the pointer: copying the 120-byte record out and back cost more than this.
+        let p = ring.base + (m & (Harvest.ringSize - 1))
+        if p.pointee.ours {
+            let c = table.candidate(p.pointee.keyHash)
+            p.pointee.candidate = Int32(c)
             if c >= 0 { table.prefetchEntry(c) }
         }
-        if p.senderOurs {
-            let c = table.candidate(p.senderHash)
+        if p.pointee.senderOurs {
+            let c = table.candidate(p.pointee.senderHash)
             if c >= 0 { table.prefetchEntry(c) }
         }
-        if p.hasHost {
-            let c = hostTable.candidate(p.ip, hash: p.hostHash)
+        if p.pointee.hasHost {
+            let c = hostTable.candidate(p.pointee.ip, hash: p.pointee.hostHash)
             if c >= 0 { tk_prefetch(hostStat.base + c) }
         }
-        ring[k] = p
     }
 
     private func prefetchKey(_ m: Int) {
