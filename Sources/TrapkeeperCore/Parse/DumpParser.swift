@@ -55,6 +55,8 @@ public struct DumpParser {
         var clock = self.clock
         defer { self.clock = clock }
         var reader = LineReader(fd: fd, range: range)
+        let cuts = UnsafeMutableBufferPointer<Int>.allocate(capacity: SpamdbLineParser.maxFields + 1)
+        defer { cuts.deallocate() }
         defer {
             linesExpire()
             _ = reader.lineNumber  // the buffer lives until the handler has let go of it
@@ -82,7 +84,7 @@ public struct DumpParser {
                 }
                 switch decided! {
                 case .spamdb, .auto:
-                    switch SpamdbLineParser.parse(bytes, lineNumber: number) {
+                    switch SpamdbLineParser.parse(bytes, lineNumber: number, cuts: cuts) {
                     case .record(let r):
                         report.records += 1
                         try handler(r)

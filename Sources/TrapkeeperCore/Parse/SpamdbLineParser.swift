@@ -22,9 +22,19 @@ enum SpamdbLineParser {
     }
 
     static func parse(_ line: UnsafeRawBufferPointer, lineNumber: Int) -> Outcome {
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: maxFields + 1) { cuts in
+            parse(line, lineNumber: lineNumber, cuts: cuts)
+        }
+    }
+
+    /// `parse` with the caller's buffer for the '|' offsets (at least `maxFields + 1` entries):
+    /// the dump parser keeps one for all its lines.
+    @inline(__always)
+    static func parse(_ line: UnsafeRawBufferPointer, lineNumber: Int, cuts: UnsafeMutableBufferPointer<Int>) -> Outcome
+    {
         let n = line.count
         guard n > 0, line.baseAddress != nil else { return .reject("empty line") }
-        return withUnsafeTemporaryAllocation(of: Int.self, capacity: maxFields + 1) { cuts in
+        do {
             // cuts[i] = index of the i-th '|'
             let base = line.baseAddress!
             let count = tk_find_bars(base.assumingMemoryBound(to: UInt8.self), n, cuts.baseAddress!, maxFields)
