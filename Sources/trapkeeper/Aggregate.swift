@@ -3,6 +3,7 @@ import TrapkeeperCore
 
 struct Aggregate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "aggregate",
         abstract: "IPs/CIDRs in (one per line), minimal exact CIDR cover out.")
 
     @Argument(help: "Input file (default: standard input).") var file: String?

@@ -4,6 +4,7 @@ import TrapkeeperCore
 
 struct Callbacks: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "callbacks",
         abstract: "Callback probes seen: ip, helo, probe address, decoded time.")
 
     @OptionGroup var common: CommonOptions

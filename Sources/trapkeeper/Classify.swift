@@ -4,6 +4,7 @@ import TrapkeeperCore
 
 struct Classify: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "classify",
         abstract: "Classify local dump or log files ('-' = stdin) into the state.")
 
     @OptionGroup var common: CommonOptions

@@ -3,7 +3,8 @@ import Foundation
 import TrapkeeperCore
 
 struct Explain: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Verdict, rule and evidence for one address or IP.")
+    static let configuration = CommandConfiguration(
+        commandName: "explain", abstract: "Verdict, rule and evidence for one address or IP.")
 
     @OptionGroup var common: CommonOptions
     @Argument(help: "An address or an IP.") var entry: String
@@ -17,7 +18,8 @@ struct Explain: ParsableCommand {
 }
 
 struct Delist: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Take an address or IP off the lists for good (audited).")
+    static let configuration = CommandConfiguration(
+        commandName: "delist", abstract: "Take an address or IP off the lists for good (audited).")
 
     @OptionGroup var common: CommonOptions
     @Option(name: .long, help: "Why (kept in the audit trail).") var reason: String
@@ -36,7 +38,8 @@ struct Delist: ParsableCommand {
 }
 
 struct Relist: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Undo a delisting.")
+    static let configuration = CommandConfiguration(
+        commandName: "relist", abstract: "Undo a delisting.")
 
     @OptionGroup var common: CommonOptions
     @Argument(help: "An address or an IP.") var entry: String

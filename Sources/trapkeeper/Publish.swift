@@ -2,7 +2,8 @@ import ArgumentParser
 import TrapkeeperCore
 
 struct Publish: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write the lists from the state.")
+    static let configuration = CommandConfiguration(
+        commandName: "publish", abstract: "Write the lists from the state.")
 
     @OptionGroup var common: CommonOptions
     @Flag(name: .long, help: "Publish even when a safety guard refuses.") var force = false

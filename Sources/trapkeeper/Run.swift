@@ -2,7 +2,8 @@ import ArgumentParser
 import TrapkeeperCore
 
 struct Run: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "The nightly job: collect, classify, publish.")
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "The nightly job: collect, classify, publish.")
 
     @OptionGroup var common: CommonOptions
     @Flag(name: .long, help: "Everything but writing publish/ and the state.") var dryRun = false
@@ -20,7 +21,8 @@ struct Run: ParsableCommand {
 }
 
 struct Collect: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Fetch every source into the cache only.")
+    static let configuration = CommandConfiguration(
+        commandName: "collect", abstract: "Fetch every source into the cache only.")
 
     @OptionGroup var common: CommonOptions
 

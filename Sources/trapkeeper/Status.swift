@@ -2,7 +2,8 @@ import ArgumentParser
 import TrapkeeperCore
 
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Last runs, per-source health, list sizes.")
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Last runs, per-source health, list sizes.")
 
     @OptionGroup var common: CommonOptions
 
