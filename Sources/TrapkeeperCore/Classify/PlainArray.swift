@@ -156,24 +156,7 @@ enum RawMemory {
     static let hugePage = 1 << 21
 
     static func allocate(_ bytes: Int) -> UnsafeMutableRawPointer {
-        if bytes >= hugePage {
-            let size = (bytes + hugePage - 1) & ~(hugePage - 1)
-            // Map one huge page more, then unmap the ends so the block starts on a 2 MiB line.
-            if let raw = mmap(nil, size + hugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
-                raw != MAP_FAILED
-            {
-                let address = Int(bitPattern: raw)
-                let aligned = (address + hugePage - 1) & ~(hugePage - 1)
-                if aligned > address { munmap(raw, aligned - address) }
-                let tail = address + size + hugePage - (aligned + size)
-                if tail > 0 { munmap(UnsafeMutableRawPointer(bitPattern: aligned + size), tail) }
-                let p = UnsafeMutableRawPointer(bitPattern: aligned)!
-                #if os(Linux)
-                _ = madvise(p, size, MADV_HUGEPAGE)
-                #endif
-                return p
-            }
-        }
+        if bytes >= hugePage, let p = mapAligned((bytes + hugePage - 1) & ~(hugePage - 1), flags: 0) { return p }
         return UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 1), alignment: 16)
     }
 
@@ -188,9 +171,18 @@ enum RawMemory {
     static func reserve(_ bytes: Int) -> (start: UnsafeMutableRawPointer, bytes: Int)? {
         #if os(Linux)
         let size = (max(bytes, reservation) + hugePage - 1) & ~(hugePage - 1)
+        return mapAligned(size, flags: MAP_NORESERVE).map { ($0, size) }
+        #else
+        return nil
+        #endif
+    }
+
+    /// `size` bytes (a multiple of `hugePage`) of anonymous memory starting on a 2 MiB line,
+    /// marked for transparent huge pages; nil when the mapping is refused. One huge page more
+    /// is mapped, then the ends are unmapped.
+    private static func mapAligned(_ size: Int, flags: Int32) -> UnsafeMutableRawPointer? {
         guard
-            let raw = mmap(
-                nil, size + hugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
+            let raw = mmap(nil, size + hugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0),
             raw != MAP_FAILED
         else { return nil }
         let address = Int(bitPattern: raw)
@@ -199,11 +191,10 @@ enum RawMemory {
         let tail = address + size + hugePage - (aligned + size)
         if tail > 0 { munmap(UnsafeMutableRawPointer(bitPattern: aligned + size), tail) }
         let p = UnsafeMutableRawPointer(bitPattern: aligned)!
+        #if os(Linux)
         _ = madvise(p, size, MADV_HUGEPAGE)
-        return (p, size)
-        #else
-        return nil
         #endif
+        return p
     }
 
     static func unreserve(_ p: UnsafeMutableRawPointer, _ bytes: Int) { munmap(p, bytes) }
