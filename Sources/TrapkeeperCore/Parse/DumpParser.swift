@@ -45,6 +45,7 @@ public struct DumpParser {
     /// bytes point into the reader's buffer: they stay valid until `linesExpire` is called
     /// (before the buffer is refilled, and before `parse` returns or throws), so a handler may
     /// keep them until then instead of copying them.
+    @inline(__always)
     public mutating func parse(
         fd: Int32, name: String, range: Range<Int64>? = nil, linesExpire: () -> Void = {},
         _ handler: (RawRecord) throws -> Void
