@@ -334,20 +334,50 @@ public final class TrapStore {
                         seen = min(seen, excluded.seen)
                     WHERE (helo IS NULL AND excluded.helo IS NOT NULL) OR excluded.seen < seen
                     """))
+        // In key order (ip, probe address), like the other tables, with the text fields encoded
+        // into one reused buffer and bound without a copy: a fresh state's 8 000 incidents took
+        // ~45 ms bound as Strings in harvest order.
+        var order: [(ip: String, index: Int)] = []
         for (i, c) in incidents.enumerated() {
             if let s = stored[i], s.hasHelo || c.helo == nil, c.seen >= s.seen { continue }
-            bulk.bind(1, c.ip.description)
-            bulk.bind(2, c.probeAddress)
-            bulk.bind(3, c.helo)
-            bulk.bind(4, c.sender)
-            bulk.bind(5, c.shape.name)
-            bulk.bind(6, c.rule)
-            bulk.bind(7, c.probeTime)
-            bulk.bind(8, c.seen)
-            bulk.bind(9, c.source)
-            bulk.bind(10, c.file)
-            bulk.bind(11, c.line)
-            try bulk.step()
+            order.append((c.ip.description, i))
+        }
+        order.sort { a, b in
+            a.ip != b.ip
+                ? a.ip.utf8.lexicographicallyPrecedes(b.ip.utf8)
+                : incidents[a.index].probeAddress.utf8.lexicographicallyPrecedes(incidents[b.index].probeAddress.utf8)
+        }
+        var buffer: [UInt8] = []
+        for (ip, i) in order {
+            let c = incidents[i]
+            buffer.removeAll(keepingCapacity: true)
+            var ranges: [Range<Int>?] = []
+            for text in [ip, c.probeAddress, c.helo, c.sender, c.shape.name, c.rule, c.source, c.file] {
+                guard let text else {
+                    ranges.append(nil)
+                    continue
+                }
+                let start = buffer.count
+                buffer.append(contentsOf: text.utf8)
+                ranges.append(start..<buffer.count)
+            }
+            try buffer.withUnsafeBytes { all in
+                func text(_ k: Int) -> UnsafeRawBufferPointer? {
+                    ranges[k].map { UnsafeRawBufferPointer(rebasing: all[$0]) }
+                }
+                bulk.bind(1, bytes: text(0))
+                bulk.bind(2, bytes: text(1))
+                bulk.bind(3, bytes: text(2))
+                bulk.bind(4, bytes: text(3))
+                bulk.bind(5, bytes: text(4))
+                bulk.bind(6, bytes: text(5))
+                bulk.bind(7, c.probeTime)
+                bulk.bind(8, c.seen)
+                bulk.bind(9, bytes: text(6))
+                bulk.bind(10, bytes: text(7))
+                bulk.bind(11, c.line)
+                try bulk.step()
+            }
         }
     }
 
