@@ -66,32 +66,25 @@ public final class TrapStore {
     /// Only rows that are new or change are written: the stored rows are read first and matched
     /// against the harvest by their bytes, so a steady-state run writes nothing. New rows go in
     /// in key order (SQLite's B-trees fill page by page instead of splitting pages all over).
-    ///
-    /// The stored hosts are read on a second, read-only connection, and the host rows to write
-    /// are encoded, while this connection reads and writes the addresses. Only merges
-    /// write these tables and they run under the run lock, so both connections see the same
-    /// rows; if the second connection cannot be opened, the hosts are read here afterwards.
     public func merge(_ harvest: Harvest) throws {
         try merge(harvest, readAhead: nil)
     }
 
     /// `merge`, comparing with stored rows read ahead (`readAhead()`, started while the dumps
-    /// were parsed) when given and readable; otherwise the stored rows are read here.
+    /// were parsed) when given and readable; otherwise the stored rows are read here, in the
+    /// transaction. With rows read ahead, the host rows to write are chosen and encoded on a
+    /// second thread while this one writes the addresses.
     func merge(_ harvest: Harvest, readAhead: BackgroundResult<StoredRows?>?) throws {
-        harvest.drain()  // read-only from here on: the host rows are prepared on another thread
+        harvest.drain()  // read-only from here on: the host rows may be prepared on another thread
         let stored = readAhead.flatMap { try? $0.wait() } ?? nil
-        let (path, limit) = (self.path, hostRowsEncodedAhead)
-        let hostRows = BackgroundResult { () -> HostRows? in
-            if let stored {
-                return HostRows(harvest, needed: TrapStore.neededHosts(harvest, stored.hosts), limit: limit)
-            }
-            guard let needed = try TrapStore.scanHosts(path: path, harvest: harvest) else { return nil }
-            return HostRows(harvest, needed: needed, limit: limit)
+        let limit = hostRowsEncodedAhead
+        let hostRows = stored.map { stored in
+            BackgroundResult { HostRows(harvest, needed: TrapStore.neededHosts(harvest, stored.hosts), limit: limit) }
         }
         try write { db in
             try mergeAddresses(harvest, db, stored: stored)
             tkTick("merge: addresses written")
-            let prepared = (try? hostRows.wait()) ?? nil
+            let prepared = hostRows.flatMap { try? $0.wait() }
             try mergeHosts(harvest, db, prepared: prepared)
             tkTick("merge: hosts written")
             try mergeCallbacks(harvest, db, stored: stored)
@@ -134,15 +127,6 @@ public final class TrapStore {
     static let hostScanSQL = "SELECT ip, last_hit, last_nonverifier_hit, trapped_expire FROM host"
     static let addressScanSQL = "SELECT address, roles, last_seen FROM address"
     static let callbackScanSQL = "SELECT ip, probe_address, helo IS NOT NULL, seen FROM callback"
-
-    /// `neededHosts` on a connection of its own; nil when that connection cannot be had.
-    private static func scanHosts(path: String, harvest: Harvest) throws -> [Bool]? {
-        guard let connection = ReadConnection(path: path) else { return nil }
-        defer { connection.close() }
-        guard let scanner = connection.scanner(sql: hostScanSQL) else { return nil }
-        defer { scanner.finalize() }
-        return try neededHosts(harvest, scanner)
-    }
 
     private func mergeAddresses(_ harvest: Harvest, _ db: Database, stored: StoredRows?) throws {
         let n = harvest.addressCount
