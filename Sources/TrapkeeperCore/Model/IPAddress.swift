@@ -77,38 +77,30 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Appends the dotted quad of an IPv4 address (what `description` gives) to `out`.
     func appendV4Text(to out: inout [UInt8]) {
+        forEachV4Byte { out.append($0) }
+    }
+
+    /// The bytes of the dotted quad of an IPv4 address, in order.
+    @inline(__always)
+    private func forEachV4Byte(_ emit: (UInt8) -> Void) {
         let v = v4
         for shift in stride(from: 24, through: 0, by: -8) {
             let o = Int((v >> UInt32(shift)) & 0xff)
-            if o >= 100 { out.append(UInt8(48 + o / 100)) }
-            if o >= 10 { out.append(UInt8(48 + (o / 10) % 10)) }
-            out.append(UInt8(48 + o % 10))
-            if shift > 0 { out.append(UInt8(ascii: ".")) }
+            if o >= 100 { emit(UInt8(48 + o / 100)) }
+            if o >= 10 { emit(UInt8(48 + (o / 10) % 10)) }
+            emit(UInt8(48 + o % 10))
+            if shift > 0 { emit(UInt8(ascii: ".")) }
         }
     }
 
     public var description: String {
         if isIPv4 {
             // Built byte by byte: this runs for every host written to the state or a list.
-            let v = v4
             return String(unsafeUninitializedCapacity: 15) { buf in
                 var n = 0
-                for shift in stride(from: 24, through: 0, by: -8) {
-                    let o = Int((v >> UInt32(shift)) & 0xff)
-                    if o >= 100 {
-                        buf[n] = UInt8(48 + o / 100)
-                        n += 1
-                    }
-                    if o >= 10 {
-                        buf[n] = UInt8(48 + (o / 10) % 10)
-                        n += 1
-                    }
-                    buf[n] = UInt8(48 + o % 10)
+                forEachV4Byte {
+                    buf[n] = $0
                     n += 1
-                    if shift > 0 {
-                        buf[n] = UInt8(ascii: ".")
-                        n += 1
-                    }
                 }
                 return n
             }
