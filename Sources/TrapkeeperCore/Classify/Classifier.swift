@@ -21,9 +21,6 @@ public struct Classifier: Sendable {
     public let book: AddressBook
     public let detector: ProbeDetector
     public let harvestSenders: Bool
-    /// Hashes of every name rules 1 and 2 know (valid addresses, catch-all domains, protected
-    /// local parts and addresses), for `isPlainUnknown`'s fast "certainly not listed" answer.
-    let listedHashes: HashSet64
     /// Rules 1 and 2's names as exact byte sets, for `quickClass`.
     let names: ListedNames
     let domainBytes: [[UInt8]]
@@ -35,14 +32,6 @@ public struct Classifier: Sendable {
         self.book = book
         self.detector = ProbeDetector(windowDays: probeWindowDays)
         self.harvestSenders = harvestSenders
-        var hashes: [UInt64] = []
-        for name in [book.valid.keys, book.catchAll.keys, book.protectedLocalParts.keys, book.protectedAddresses.keys]
-            .joined()
-        {
-            var copy = name
-            hashes.append(copy.withUTF8 { ByteKeyTable.hash(UnsafeRawBufferPointer($0)) })
-        }
-        listedHashes = HashSet64(hashes)
         names = ListedNames(book)
         domainBytes = self.domains.map { Array($0.utf8) }
         var table = [Bool](repeating: false, count: 256)
@@ -116,44 +105,3 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-
-/// A set of 64-bit hashes (open addressing, linear probing) for the classifier's "certainly
-/// not listed" test, asked several times per new address: `Set<UInt64>` hashed each value
-/// again with SipHash. The values are hashes already, so their low bits pick the slot.
-struct HashSet64: Sendable {
-    /// 0: empty (a value of 0 is kept in `hasZero`).
-    private let slots: [UInt64]
-    private let hasZero: Bool
-    private let mask: Int
-
-    init(_ values: [UInt64]) {
-        var size = 16
-        while size < 2 * values.count { size <<= 1 }
-        var slots = [UInt64](repeating: 0, count: size)
-        var zero = false
-        for v in values {
-            if v == 0 {
-                zero = true
-                continue
-            }
-            var i = Int(truncatingIfNeeded: v) & (size - 1)
-            while slots[i] != 0 && slots[i] != v { i = (i + 1) & (size - 1) }
-            slots[i] = v
-        }
-        self.slots = slots
-        hasZero = zero
-        mask = size - 1
-    }
-
-    @inline(__always)
-    func contains(_ v: UInt64) -> Bool {
-        if v == 0 { return hasZero }
-        var i = Int(truncatingIfNeeded: v) & mask
-        while true {
-            let s = slots[i]
-            if s == v { return true }
-            if s == 0 { return false }
-            i = (i + 1) & mask
-        }
-    }
-}

@@ -16,9 +16,9 @@ extension Classifier {
     /// look up are the ones `AddressBook.validity`/`protection` use, each in its own exact
     /// set: the address (valid, protected), its domain (catch-all), its local part
     /// (protected), the local part cut at the first recipient delimiter (protected) and that
-    /// cut with the domain (valid, protected). For a SnertSoft shape the reversed local part
-    /// is looked up too; a hash there that matches any listed name (even by collision) only
-    /// sends the address the slow way.
+    /// cut with the domain (valid, protected). For a SnertSoft shape the reversed local part is
+    /// looked up in the valid set as `AddressBook.validity` would; when it is there, the slow
+    /// way words the probe shape.
     ///
     /// `scratch` must hold at least `key.count` bytes.
     func quickClass(_ key: UnsafeRawBufferPointer, scratch: UnsafeMutableRawPointer) -> QuickVerdict? {
@@ -72,17 +72,13 @@ extension Classifier {
             let real = UnsafeRawBufferPointer(start: scratch, count: realCount)
             let cut = firstDelimiter(real)
             (scratch + realCount).copyMemory(from: p + at, byteCount: n - at)
-            if isListed(UnsafeRawBufferPointer(start: scratch, count: realCount + n - at)) { return nil }
+            // AddressBook.validity of `real@domain` (the catch-all was looked up above).
+            if names.valid.contains(UnsafeRawBufferPointer(start: scratch, count: realCount + n - at)) { return nil }
             if let cut, cut > 0 {
-                if isListed(joined(scratch, cut, domainFrom: p + at, n - at, into: scratch)) { return nil }
+                if names.valid.contains(joined(scratch, cut, domainFrom: p + at, n - at, into: scratch)) { return nil }
             }
         }
         return .unknown(nil)
-    }
-
-    @inline(__always)
-    private func isListed(_ name: UnsafeRawBufferPointer) -> Bool {
-        listedHashes.contains(ByteKeyTable.hash(name))
     }
 
     @inline(__always)
