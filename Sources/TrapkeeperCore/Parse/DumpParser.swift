@@ -91,6 +91,8 @@ public struct DumpParser {
                         try handler(r)
                     case .reject(let why):
                         report.reject(line: number, reason: why, bytes: bytes)
+                    case .unreadable(let why):
+                        report.reject(line: number, reason: why, bytes: bytes, senderControlled: true)
                     }
                 case .spamdLog:
                     switch SpamdLogLineParser.parse(bytes, lineNumber: number, clock: &clock) {
@@ -101,6 +103,8 @@ public struct DumpParser {
                         report.ignored += 1
                     case .reject(let why):
                         report.reject(line: number, reason: why, bytes: bytes)
+                    case .unreadable(let why):
+                        report.reject(line: number, reason: why, bytes: bytes, senderControlled: true)
                     }
                 }
             }

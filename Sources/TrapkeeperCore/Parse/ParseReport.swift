@@ -15,7 +15,15 @@ public struct ParseReport: Sendable, CustomStringConvertible {
     public var records: Int = 0
     /// Lines that are not errors but carry nothing for us (other syslog lines, blank lines).
     public var ignored: Int = 0
+    /// Every line that could not be read, of either kind below.
     public var rejected: Int = 0
+    /// Of `rejected`: sound records (kind, IP address and time fields check out) whose
+    /// sender-controlled fields — helo, sender, recipient — could not be read. Any SMTP client
+    /// can produce these, so they never decide whether a body is a dump.
+    public var senderRejected: Int = 0
+    /// Lines that are not records at all (unknown kind, bad IP or time fields): what says a body
+    /// is not a dump.
+    public var structurallyRejected: Int { rejected - senderRejected }
     public var firstRejects: [Reject] = []
     /// True when the body looks like an HTML page rather than a dump.
     public var looksLikeHTML = false
@@ -27,8 +35,9 @@ public struct ParseReport: Sendable, CustomStringConvertible {
         self.file = file
     }
 
-    mutating func reject(line: Int, reason: String, bytes: UnsafeRawBufferPointer) {
+    mutating func reject(line: Int, reason: String, bytes: UnsafeRawBufferPointer, senderControlled: Bool = false) {
         rejected += 1
+        if senderControlled { senderRejected += 1 }
         if firstRejects.count < ParseReport.rejectsKept {
             firstRejects.append(Reject(line: line, reason: reason, excerpt: ParseReport.printable(bytes, limit: 80)))
         }
@@ -62,6 +71,7 @@ public struct ParseReport: Sendable, CustomStringConvertible {
         records += other.records
         ignored += other.ignored
         rejected += other.rejected
+        senderRejected += other.senderRejected
         for r in other.firstRejects where firstRejects.count < ParseReport.rejectsKept {
             var r = r
             r.line += lineOffset

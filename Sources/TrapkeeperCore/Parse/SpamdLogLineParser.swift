@@ -13,12 +13,16 @@ import Darwin
 /// new entry ip from <from> to <to>, helo HELO
 /// ```
 /// Lines of other programs and other spamd messages are ignored, not errors. A line that starts
-/// like one of the three forms but does not finish like it is rejected.
+/// like one of the three forms but does not finish like it is rejected: `.reject` when the stamp
+/// or the IP address is wrong (nothing an SMTP client sends can cause that), `.unreadable` when
+/// only the part after the IP address — the sender's and recipient's bytes — does not fit.
 enum SpamdLogLineParser {
     enum Outcome {
         case record(RawRecord)
         case ignore
         case reject(String)
+        /// Stamp and IP sound; the client-controlled rest cannot be read.
+        case unreadable(String)
     }
 
     static let months: [StaticString] = [
@@ -86,7 +90,7 @@ enum SpamdLogLineParser {
                 let t = tokens.next(), SpamdbLineParser.equals(t, "to"), let toComma = tokens.next(),
                 toComma.count > 1, toComma[toComma.count - 1] == 44,
                 let h = tokens.next(), SpamdbLineParser.equals(h, "helo")
-            else { return .reject("new entry: expected 'from <from> to <to>, helo HELO'") }
+            else { return .unreadable("new entry: expected 'from <from> to <to>, helo HELO'") }
             let to = UnsafeRawBufferPointer(rebasing: toComma[0..<(toComma.count - 1)])
             let helo = tokens.rest()
             return .record(RawRecord(kind: kind, ip: ip, helo: helo, from: from, to: to, time: time, line: lineNumber))
@@ -96,7 +100,7 @@ enum SpamdLogLineParser {
         else { return .reject("\(kind.rawValue): bad 'ip:'") }
         guard let from = tokens.next(), let arrow = tokens.next(), SpamdbLineParser.equals(arrow, "->"),
             let to = tokens.next(), tokens.next() == nil
-        else { return .reject("\(kind.rawValue): expected '<from> -> <to>'") }
+        else { return .unreadable("\(kind.rawValue): expected '<from> -> <to>'") }
         return .record(RawRecord(kind: kind, ip: ip, helo: nil, from: from, to: to, time: time, line: lineNumber))
     }
 

@@ -11,6 +11,13 @@
 /// A `|` inside helo, from or to adds fields. Such a line is read only when exactly one way of
 /// splitting it gives a `<…>`-shaped sender and recipient; otherwise it is rejected as
 /// ambiguous. It is never guessed.
+///
+/// Rejects come in two kinds. `.reject` is a line that is not a spamdb record at all (unknown
+/// entry type, bad IP address, missing or non-numeric time fields): nothing an SMTP client says
+/// can produce one. `.unreadable` is a GREY line whose kind, IP address and five time fields
+/// are sound but whose helo/from/to — the bytes an SMTP client chooses — cannot be split
+/// unambiguously. Only the first kind tells that a body is not a dump; see
+/// `ParseReport.structurallyRejected`.
 import CScan
 
 enum SpamdbLineParser {
@@ -18,7 +25,10 @@ enum SpamdbLineParser {
 
     enum Outcome {
         case record(RawRecord)
+        /// Not a spamdb record: the line's own structure is wrong.
         case reject(String)
+        /// A sound GREY record whose sender-controlled fields cannot be read.
+        case unreadable(String)
     }
 
     static func parse(_ line: UnsafeRawBufferPointer, lineNumber: Int) -> Outcome {
@@ -38,7 +48,16 @@ enum SpamdbLineParser {
             // cuts[i] = index of the i-th '|'
             let base = line.baseAddress!
             let count = tk_find_bars(base.assumingMemoryBound(to: UInt8.self), n, cuts.baseAddress!, maxFields)
-            if count > maxFields { return .reject("more than \(maxFields) '|' separators") }
+            if count > maxFields {
+                // Only helo/from/to can hold so many '|': a GREY line with a sound tail is a
+                // record whose sender fields are unreadable; anything else is not a record.
+                if keywordOf(UnsafeRawBufferPointer(rebasing: line[0..<cuts[0]])) == .grey, hasNumericTail(line),
+                    IPAddress(ascii: UnsafeRawBufferPointer(rebasing: line[(cuts[0] + 1)..<cuts[1]])) != nil
+                {
+                    return .unreadable("more than \(maxFields) '|' separators inside helo/from/to")
+                }
+                return .reject("more than \(maxFields) '|' separators")
+            }
             let fieldCount = count + 1
             func field(_ k: Int) -> UnsafeRawBufferPointer {
                 let s = k == 0 ? 0 : cuts[k - 1] + 1
@@ -130,7 +149,7 @@ enum SpamdbLineParser {
                     }
                 }
                 if bracketed > 1 {
-                    return .reject("ambiguous '|' inside helo/from/to")
+                    return .unreadable("ambiguous '|' inside helo/from/to")
                 }
                 if bracketed == 0 {
                     // No <…>-shaped reading: take the plain one only when no field holds a '|'.
@@ -139,7 +158,7 @@ enum SpamdbLineParser {
                     } else if m == 2 {
                         chosen = (nil, field(2), field(3))
                     } else {
-                        return .reject("'|' inside helo/from/to cannot be resolved")
+                        return .unreadable("'|' inside helo/from/to cannot be resolved")
                     }
                 }
                 let c = chosen!
@@ -188,6 +207,23 @@ enum SpamdbLineParser {
         }
         let from = cuts[bars - 5] + 1
         return tk_digits_or_bars(line.baseAddress!.assumingMemoryBound(to: UInt8.self) + from, line.count - from) != 0
+    }
+
+    /// Whether the last five '|'-separated fields of a line are numbers (`number` accepts each),
+    /// found by scanning back from the end: for lines with more '|' than `cuts` can hold.
+    static func hasNumericTail(_ line: UnsafeRawBufferPointer) -> Bool {
+        var end = line.count
+        var pos = line.count - 1
+        var fields = 0
+        while pos >= 0 && fields < 5 {
+            if line[pos] == UInt8(ascii: "|") {
+                guard number(UnsafeRawBufferPointer(rebasing: line[(pos + 1)..<end])) != nil else { return false }
+                fields += 1
+                end = pos
+            }
+            pos -= 1
+        }
+        return fields == 5
     }
 
     /// The value of a field `timestampsValid` or `number` accepted.

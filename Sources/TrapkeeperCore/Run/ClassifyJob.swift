@@ -51,7 +51,7 @@ public enum ClassifyJob {
             for line in report.rejectLines { reporter.warn(line) }
             if report.rejected > report.firstRejects.count {
                 reporter.warn(
-                    "source '\(input.source)': \(file): \(report.rejected) lines rejected in all (first \(report.firstRejects.count) shown)"
+                    "source '\(input.source)': \(file): \(report.rejected) lines rejected in all, \(report.senderRejected) of them records whose helo/sender/recipient could not be read (first \(report.firstRejects.count) shown)"
                 )
             }
             reporter.progress(report.description)

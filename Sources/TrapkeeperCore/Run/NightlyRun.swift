@@ -6,7 +6,10 @@ import Foundation
 /// Exit status: 0 all good; 3 something failed but lists were published from the rest (or, when
 /// every source failed, left exactly as they were); 4 a guard refused; 75 locked.
 public enum NightlyRun {
-    /// A fetched body with more rejected than accepted lines is not a dump.
+    /// A fetched body in which more than this share of the lines are not records at all is not a
+    /// dump. Only structural rejects count (unknown kind, bad IP, bad time fields): records whose
+    /// helo, sender or recipient — bytes any SMTP client chooses — cannot be read count as dump
+    /// lines, so no sender can switch a source off by flooding it with unreadable tuples.
     public static let maxRejectShare = 0.5
 
     struct SourceResult {
@@ -125,10 +128,11 @@ public enum NightlyRun {
             return nil
         }
         let judged = r.records + r.rejected
-        if judged > 0 && Double(r.rejected) / Double(judged) > maxRejectShare {
+        let structural = r.structurallyRejected
+        if judged > 0 && Double(structural) / Double(judged) > maxRejectShare {
             let first = r.firstRejects.first.map { " (line \($0.line): \($0.reason))" } ?? ""
             return
-                "\(r.rejected) of \(judged) lines unparsable: not a \(r.format == .spamdLog ? "spamd log" : "spamdb dump")\(first)"
+                "\(structural) of \(judged) lines are not records: not a \(r.format == .spamdLog ? "spamd log" : "spamdb dump")\(first)"
         }
         return nil
     }

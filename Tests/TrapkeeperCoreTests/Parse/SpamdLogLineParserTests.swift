@@ -66,13 +66,25 @@ func record(_ o: SpamdLogLineParser.Outcome) -> ParsedRecord? {
         if case .ignore = parseLog(line) {} else { Issue.record("expected ignore for \(line)") }
     }
 
+    /// Stamp or IP wrong: not a spamd record at all (a sender cannot cause these).
     @Test(arguments: [
         "Aug 19 14:35:38 delilah spamd[1]: (GREY) 1.2.3.999: <a> -> <b>",
-        "Aug 19 14:35:38 delilah spamd[1]: (GREY) 1.2.3.4: <a> <b>",
-        "Aug 19 14:35:38 delilah spamd[1]: new entry 1.2.3.4 from <a> to <b> helo x",
+        "Aug 19 14:35:38 delilah spamd[1]: new entry 1.2.3.999 from <a> to <b>, helo x",
         "Feb 30 14:35:38 delilah spamd[1]: (GREY) 1.2.3.4: <a> -> <b>",
     ])
     func brokenSpamdLinesAreRejected(_ line: String) {
         if case .reject = parseLog(line) {} else { Issue.record("expected reject for \(line)") }
+    }
+
+    /// Stamp and IP sound, the sender/recipient part does not fit: unreadable, which never
+    /// counts against the log as a whole.
+    @Test(arguments: [
+        "Aug 19 14:35:38 delilah spamd[1]: (GREY) 1.2.3.4: <a> <b>",
+        "Aug 19 14:35:38 delilah spamd[1]: (BLACK) 1.2.3.4:  -> <b>",
+        "Aug 19 14:35:38 delilah spamd[1]: new entry 1.2.3.4 from <a> to <b> helo x",
+        "Aug 19 14:35:38 delilah spamd[1]: new entry 1.2.3.4 from to , helo x",
+    ])
+    func senderShapedFailuresAreUnreadable(_ line: String) {
+        if case .unreadable = parseLog(line) {} else { Issue.record("expected unreadable for \(line)") }
     }
 }

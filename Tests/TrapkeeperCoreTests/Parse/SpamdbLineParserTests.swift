@@ -8,6 +8,7 @@ func parseLine(_ text: String) -> (ParsedRecord?, String?) {
         switch SpamdbLineParser.parse(UnsafeRawBufferPointer(buf), lineNumber: 1) {
         case .record(let r): return (ParsedRecord(r), nil)
         case .reject(let why): return (nil, why)
+        case .unreadable(let why): return (nil, why)
         }
     }
 }
