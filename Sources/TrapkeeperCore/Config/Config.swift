@@ -136,13 +136,13 @@ public struct Config: Sendable {
             guard let s = v.string else { throw err(key, "'\(key)' must be a string") }
             return s
         }
-        func int(_ key: String, in t: TOMLTable, min: Int, line: Int? = nil) throws -> Int? {
+        func int(_ key: String, in t: TOMLTable, range: ClosedRange<Int>, line: Int? = nil) throws -> Int? {
             guard let v = t[key] else { return nil }
-            guard let i = v.int else {
-                throw ConfigError(file: file, line: line ?? lineOf(key), "'\(key)' must be an integer")
-            }
-            guard i >= min else {
-                throw ConfigError(file: file, line: line ?? lineOf(key), "'\(key)' must be at least \(min)")
+            guard let i = v.int, range.contains(i) else {
+                throw ConfigError(
+                    file: file, line: line ?? lineOf(key),
+                    "'\(key)' must be a whole number from \(range.lowerBound) to \(range.upperBound), not \(v.debugDescription)"
+                )
             }
             return i
         }
@@ -184,8 +184,8 @@ public struct Config: Sendable {
             guard let b = v.bool else { throw err("harvest_senders", "'harvest_senders' must be true or false") }
             harvest = b
         }
-        let ttl = try int("host_ttl_hours", in: table, min: 1) ?? defaultHostTTLHours
-        let window = try int("probe_window_days", in: table, min: 1) ?? defaultProbeWindowDays
+        let ttl = try int("host_ttl_hours", in: table, range: Limits.hostTTLHours) ?? defaultHostTTLHours
+        let window = try int("probe_window_days", in: table, range: Limits.probeWindowDays) ?? defaultProbeWindowDays
         var zone = TimeZone.current
         if let z = try string("log_timezone") {
             guard let tz = TimeZone(identifier: z) else { throw err("log_timezone", "unknown time zone '\(z)'") }
@@ -202,26 +202,36 @@ public struct Config: Sendable {
                 throw err(
                     key, "unknown key '\(key)' in [guards] (known: \(guardKeys.sorted().joined(separator: ", ")))")
             }
-            func double(_ key: String) throws -> Double? {
+            func double(_ key: String, range: ClosedRange<Double>) throws -> Double? {
                 guard let v = gt[key] else { return nil }
-                if let d = v.double { return d }
-                if let i = v.int { return Double(i) }
-                throw err(key, "'\(key)' must be a number")
+                let d: Double
+                if let x = v.double {
+                    d = x
+                } else if let i = v.int {
+                    d = Double(i)
+                } else {
+                    throw err(key, "'\(key)' must be a number")
+                }
+                // nan and inf are TOML numbers too; a guard with either never fires.
+                guard d.isFinite, range.contains(d) else {
+                    throw err(
+                        key,
+                        "'\(key)' must be a number from \(Limits.text(range.lowerBound)) to \(Limits.text(range.upperBound)), not \(v.debugDescription)"
+                    )
+                }
+                return d
             }
-            if let v = try double("max_shrink_percent") { guards.maxShrinkPercent = v }
-            if let v = try double("max_growth_factor") { guards.maxGrowthFactor = v }
-            if let v = try double("min_valid_share") { guards.minValidShare = v }
-            if let v = try int("growth_floor", in: gt, min: 0) { guards.growthFloor = v }
-            if let v = try int("max_host_addresses", in: gt, min: 1) { guards.maxHostAddresses = v }
-            if let v = try int("max_unearned_prefix_v4", in: gt, min: 0) {
-                guard v <= 32 else { throw err("max_unearned_prefix_v4", "'max_unearned_prefix_v4' must be 0…32") }
-                guards.maxUnearnedPrefixV4 = v
+            func gint(_ key: String, _ range: ClosedRange<Int>) throws -> Int? {
+                try int(key, in: gt, range: range)
             }
-            if let v = try int("max_unearned_prefix_v6", in: gt, min: 0) {
-                guard v <= 128 else { throw err("max_unearned_prefix_v6", "'max_unearned_prefix_v6' must be 0…128") }
-                guards.maxUnearnedPrefixV6 = v
-            }
-            if let v = try int("pf_table_entries_limit", in: gt, min: 1) { guards.pfTableEntriesLimit = v }
+            if let v = try double("max_shrink_percent", range: 0...100) { guards.maxShrinkPercent = v }
+            if let v = try double("max_growth_factor", range: 1...1_000_000) { guards.maxGrowthFactor = v }
+            if let v = try double("min_valid_share", range: 0...1) { guards.minValidShare = v }
+            if let v = try gint("growth_floor", 0...Limits.count) { guards.growthFloor = v }
+            if let v = try gint("max_host_addresses", 1...Limits.addresses) { guards.maxHostAddresses = v }
+            if let v = try gint("max_unearned_prefix_v4", 0...32) { guards.maxUnearnedPrefixV4 = v }
+            if let v = try gint("max_unearned_prefix_v6", 0...128) { guards.maxUnearnedPrefixV6 = v }
+            if let v = try gint("pf_table_entries_limit", 1...Limits.count) { guards.pfTableEntriesLimit = v }
         }
 
         var sources: [SourceConfig] = []
@@ -264,9 +274,14 @@ public struct Config: Sendable {
                     }
                     format = parsed
                 }
-                func sint(_ key: String, min: Int) throws -> Int? {
+                func sint(_ key: String, _ range: ClosedRange<Int>) throws -> Int? {
                     guard let v = t[key] else { return nil }
-                    guard let i = v.int, i >= min else { throw serr(key, "'\(key)' must be an integer ≥ \(min)") }
+                    guard let i = v.int, range.contains(i) else {
+                        throw serr(
+                            key,
+                            "'\(key)' must be a whole number from \(range.lowerBound) to \(range.upperBound), not \(v.debugDescription)"
+                        )
+                    }
                     return i
                 }
                 func spath(_ key: String) throws -> String? {
@@ -282,11 +297,13 @@ public struct Config: Sendable {
                     return p
                 }
                 var source = SourceConfig(name: name, url: url, format: format, configLine: header)
-                if let v = try sint("timeout_seconds", min: 1) { source.timeoutSeconds = v }
-                if let v = try sint("low_speed_bytes_per_second", min: 1) { source.lowSpeedBytesPerSecond = v }
-                if let v = try sint("low_speed_seconds", min: 1) { source.lowSpeedSeconds = v }
-                if let v = try sint("max_bytes", min: 1) { source.maxBytes = Int64(v) }
-                if let v = try sint("max_stale_hours", min: 0) { source.maxStaleHours = v }
+                if let v = try sint("timeout_seconds", Limits.seconds) { source.timeoutSeconds = v }
+                if let v = try sint("low_speed_bytes_per_second", 1...Limits.bytes) {
+                    source.lowSpeedBytesPerSecond = v
+                }
+                if let v = try sint("low_speed_seconds", Limits.seconds) { source.lowSpeedSeconds = v }
+                if let v = try sint("max_bytes", 1...Limits.bytes) { source.maxBytes = Int64(v) }
+                if let v = try sint("max_stale_hours", Limits.staleHours) { source.maxStaleHours = v }
                 source.netrcFile = try spath("netrc")
                 source.bearerTokenFile = try spath("bearer_token_file")
                 source.caFile = try spath("ca_file")
@@ -299,6 +316,30 @@ public struct Config: Sendable {
             recipientDelimiters: delimiter, protectedFile: protected, neverBlock: neverBlock,
             harvestSenders: harvest, hostTTLHours: ttl, probeWindowDays: window, logTimeZone: zone,
             statePath: state, publishDir: publishDir, pageTemplate: template, guards: guards, sources: sources)
+    }
+
+    /// The ranges of the numeric keys. Every number the config holds is multiplied into seconds
+    /// or bytes somewhere: the bounds keep that arithmetic far from overflowing, and each is
+    /// far beyond any sensible value.
+    public enum Limits {
+        /// `host_ttl_hours`: up to ten years.
+        public static let hostTTLHours = 1...87_600
+        /// `probe_window_days`: up to ten years.
+        public static let probeWindowDays = 1...3_650
+        /// `max_stale_hours`: 0 (never use an old copy) up to ten years.
+        public static let staleHours = 0...87_600
+        /// `timeout_seconds`, `low_speed_seconds`: up to a day.
+        public static let seconds = 1...86_400
+        /// `max_bytes`, `low_speed_bytes_per_second`: up to 1 TiB.
+        public static let bytes = 1 << 40
+        /// `max_host_addresses`: 2^62, more than the IPv4 space many times over.
+        public static let addresses = 1 << 62
+        /// Entry counts (`growth_floor`, `pf_table_entries_limit`).
+        public static let count = 1 << 40
+
+        static func text(_ d: Double) -> String {
+            d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+        }
     }
 
     static func isValidSourceName(_ name: String) -> Bool {

@@ -12,8 +12,22 @@ public struct PublicationGuard: Sendable {
         self.config = config
     }
 
-    public func check(_ plan: PublishPlan) -> Verdict {
+    /// Checks `plan` against the lists the world has now: the larger of what the state recorded
+    /// as published and what the files in `publish_dir` hold (`published`), so that a lost or
+    /// replaced state cannot shrink the lists unnoticed.
+    ///
+    /// `stateIsNew`: the state has no record of any publish. When the files in `publish_dir`
+    /// still list entries, the state was lost, emptied or replaced (a wrong `state` path): that
+    /// is refused on its own, whatever the sizes.
+    public func check(_ plan: PublishPlan, published: PublishedLists = PublishedLists(), stateIsNew: Bool = false)
+        -> Verdict
+    {
         var v = Verdict()
+        if stateIsNew && published.holdsEntries {
+            v.refusals.append(
+                "the state holds no record of a publish, but the lists in the publish folder hold \(published.traps ?? 0) traps and \(published.hosts ?? 0) hosts: the state file is new, empty or not the one that published them (check 'state' in the config, restore the state from a backup, or re-run with --force to start again from this state)"
+            )
+        }
         func sizeChange(_ what: String, old: Int, new: Int) {
             guard old > 0 else { return }
             let shrink = Double(old - new) / Double(old) * 100
@@ -28,8 +42,8 @@ public struct PublicationGuard: Sendable {
                 )
             }
         }
-        sizeChange("trap list", old: plan.previousTraps.count, new: plan.traps.count)
-        sizeChange("host list", old: plan.previousHosts.count, new: plan.hosts.count)
+        sizeChange("trap list", old: max(plan.previousTraps.count, published.traps ?? 0), new: plan.traps.count)
+        sizeChange("host list", old: max(plan.previousHosts.count, published.hosts ?? 0), new: plan.hosts.count)
 
         var covered: UInt64 = 0
         for b in plan.blocks { covered = covered.addingReportingOverflow(HostListWriter.addressCount(b)).partialValue }

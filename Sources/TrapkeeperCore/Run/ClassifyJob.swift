@@ -208,7 +208,14 @@ public enum PublishJob {
         let plan = try PublishPlan.make(
             store: ws.store, classifier: ws.classifier, hostRule: ws.hostRule(now: now), now: now,
             keepPreviousHosts: keepPreviousHosts)
-        let verdict = PublicationGuard(config: ws.config.guards).check(plan)
+        let published: PublishedLists
+        do {
+            published = try PublishedLists.read(publishDir: ws.config.publishDir)
+        } catch let e as PublishError {
+            throw JobFailure(.cannotRun, "cannot check the published lists: \(e)")
+        }
+        let verdict = PublicationGuard(config: ws.config.guards).check(
+            plan, published: published, stateIsNew: try !ws.store.hasPublished())
         for w in verdict.warnings { reporter.warn("warning: \(w)") }
         if !verdict.refusals.isEmpty && !force {
             let msg =

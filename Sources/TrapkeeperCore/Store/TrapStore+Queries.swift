@@ -275,6 +275,15 @@ extension TrapStore {
         }
     }
 
+    /// Whether this state has ever published: an entry recorded as published, or an audit row
+    /// (a publish that emptied the lists leaves its removals there).
+    public func hasPublished() throws -> Bool {
+        try read { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM published) OR EXISTS (SELECT 1 FROM audit)") ?? false
+        }
+    }
+
     /// The published entries of a kind, sorted by bytes.
     public func publishedSorted(kind: String) throws -> [String] {
         try read { db in

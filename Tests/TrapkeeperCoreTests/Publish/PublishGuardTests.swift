@@ -74,4 +74,64 @@ import Testing
         #expect(v.refusals.isEmpty)
         #expect(v.warnings.first?.contains("table-entries") == true)
     }
+
+    /// A state that was lost (deleted, zero bytes) while the lists are still published: the next
+    /// publish refuses (exit 4) instead of republishing from nothing, and --force accepts.
+    @Test(arguments: ["deleted", "zero bytes"])
+    func newStateWhileListsArePublishedIsRefused(_ how: String) throws {
+        let s = try Scene()
+        try s.classify(manyTraps(40, at: t0), now: t0)
+        try s.publish(now: t0)
+        #expect(s.traps.count == 40)
+        let before = ["spamtraps.txt", "spamtraps.html", "traplist.pf", "traplist.spamd"].map {
+            s.dir.read("publish/\($0)")
+        }
+        s.ws = nil  // closes the state
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: s.config.statePath + suffix) }
+        if how == "zero bytes" { FileManager.default.createFile(atPath: s.config.statePath, contents: Data()) }
+        try s.reopen()
+        try s.classify(manyTraps(2, at: t0 + 86400), now: t0 + 86400, name: "d2")
+        do {
+            try s.publish(now: t0 + 86400)
+            Issue.record("published from a new state")
+        } catch let f as JobFailure {
+            #expect(f.status == .guardRefused)
+            #expect(f.message.contains("no record of a publish"), "\(f.message)")
+            #expect(f.message.contains("40 traps"))
+            #expect(f.message.contains("--force"))
+        }
+        let after = ["spamtraps.txt", "spamtraps.html", "traplist.pf", "traplist.spamd"].map {
+            s.dir.read("publish/\($0)")
+        }
+        #expect(before == after)
+        try s.publish(now: t0 + 86400, force: true)
+        #expect(s.traps.count == 2)
+        // From then on the new state is the one that published: no refusal.
+        try s.classify(manyTraps(2, at: t0 + 2 * 86400), now: t0 + 2 * 86400, name: "d3")
+        try s.publish(now: t0 + 2 * 86400)
+    }
+
+    /// The shrink guard compares with the files in publish_dir when they hold more than the state
+    /// recorded.
+    @Test func shrinkIsJudgedAgainstThePublishedFiles() {
+        let plan = PublishPlan(
+            traps: ["a@bsdly.com", "b@bsdly.com"], hosts: [], blocks: [], newest: [],
+            previousTraps: ["a@bsdly.com", "b@bsdly.com"], previousHosts: [], audit: [], now: 0)
+        let g = PublicationGuard(config: GuardConfig())
+        #expect(g.check(plan).refusals.isEmpty)
+        let v = g.check(plan, published: PublishedLists(traps: 40, hosts: 0))
+        #expect(v.refusals.contains { $0.contains("from 40 to 2") }, "\(v.refusals)")
+        let h = g.check(plan, published: PublishedLists(traps: 2, hosts: 300))
+        #expect(h.refusals.contains { $0.contains("host list would shrink from 300 to 0") }, "\(h.refusals)")
+    }
+
+    @Test func publishedHostCountReadsThePfFile() throws {
+        let pf = "# header\n# 3 entries\n\n45.95.147.0/30\n45.95.147.8 # one\r\n2001:db8::/127\nnot-an-ip\n"
+        #expect(PublishedLists.pfHostCount(pf) == 7)
+        let dir = TempDir()
+        dir.write("spamtraps.txt", "a@x\nb@x\nc@x")
+        dir.write("traplist.pf", pf)
+        #expect(try PublishedLists.read(publishDir: dir.path) == PublishedLists(traps: 3, hosts: 7))
+        #expect(try PublishedLists.read(publishDir: dir.file("nowhere")) == PublishedLists())
+    }
 }
