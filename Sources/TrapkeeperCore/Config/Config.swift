@@ -311,11 +311,13 @@ public struct Config: Sendable {
             }
         }
 
-        return Config(
+        let config = Config(
             file: file, baseDirectory: base, domains: domains, validAddressesFile: resolve(valid),
             recipientDelimiters: delimiter, protectedFile: protected, neverBlock: neverBlock,
             harvestSenders: harvest, hostTTLHours: ttl, probeWindowDays: window, logTimeZone: zone,
             statePath: state, publishDir: publishDir, pageTemplate: template, guards: guards, sources: sources)
+        try config.checkPublishDirIsPublic(line: lineOf("publish_dir"))
+        return config
     }
 
     /// The ranges of the numeric keys. Every number the config holds is multiplied into seconds

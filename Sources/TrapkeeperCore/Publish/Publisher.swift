@@ -11,6 +11,8 @@ public struct Publisher {
     public static let pageFile = "spamtraps.html"
     public static let pfFile = "traplist.pf"
     public static let spamdFile = "traplist.spamd"
+    /// Every file a publish writes.
+    public static let allFiles = [trapsFile, pageFile, pfFile, spamdFile]
 
     public init(config: Config) throws {
         publishDir = config.publishDir
@@ -37,18 +39,29 @@ public struct Publisher {
             throw PublishError(path: publishDir, "cannot create the publish folder: \(error.localizedDescription)")
         }
         func path(_ name: String) -> String { (publishDir as NSString).appendingPathComponent(name) }
+        AtomicFile.removeLeftovers(in: publishDir, published: Publisher.allFiles)
         let v4Hosts = plan.hosts.filter(\.isIPv4).count
-        try AtomicFile.write(Publisher.trapList(plan.traps), to: path(Publisher.trapsFile))
-        try AtomicFile.write(
-            renderer.render(traps: plan.traps, newest: plan.newest, domains: domains, now: plan.now),
-            to: path(Publisher.pageFile))
-        try AtomicFile.write(
-            HostListWriter.pf(
-                blocks: plan.blocks, hosts: plan.hosts.count, domains: domains, now: plan.now, ttlHours: ttlHours),
-            to: path(Publisher.pfFile))
-        try AtomicFile.write(
-            HostListWriter.spamd(
-                blocks: plan.blocks, hosts: v4Hosts, domains: domains, now: plan.now, ttlHours: ttlHours),
-            to: path(Publisher.spamdFile))
+        // Every file is rendered, then all are written before any replaces its old copy: the
+        // published set is all old or all new.
+        try AtomicFile.replaceAll([
+            (Publisher.trapList(plan.traps), path(Publisher.trapsFile)),
+            (
+                Array(renderer.render(traps: plan.traps, newest: plan.newest, domains: domains, now: plan.now).utf8),
+                path(Publisher.pageFile)
+            ),
+            (
+                Array(
+                    HostListWriter.pf(
+                        blocks: plan.blocks, hosts: plan.hosts.count, domains: domains, now: plan.now,
+                        ttlHours: ttlHours
+                    ).utf8), path(Publisher.pfFile)
+            ),
+            (
+                Array(
+                    HostListWriter.spamd(
+                        blocks: plan.blocks, hosts: v4Hosts, domains: domains, now: plan.now, ttlHours: ttlHours
+                    ).utf8), path(Publisher.spamdFile)
+            ),
+        ])
     }
 }

@@ -20,8 +20,24 @@ public enum NightlyRun {
         var parsed: (harvest: Harvest, report: ParseReport)? = nil
     }
 
-    static func cacheDir(_ ws: Workspace) -> String {
-        ((ws.config.statePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("cache")
+    static func cacheDir(_ ws: Workspace) -> String { ws.config.cacheDirectory }
+
+    /// Creates the cache folder readable by its owner only (the dumps hold our correspondents'
+    /// addresses), and takes group and other access away from one made by an earlier release.
+    static func makePrivateCache(_ dir: String) throws {
+        do {
+            try FileManager.default.createDirectory(
+                atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw JobFailure(.cannotRun, "cannot create the fetch cache \(dir): \(error.localizedDescription)")
+        }
+        guard chmod(dir, 0o700) == 0 else {
+            throw JobFailure(
+                .cannotRun, "cannot make the fetch cache \(dir) private: \(String(cString: strerror(errno)))")
+        }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
+            _ = chmod((dir as NSString).appendingPathComponent(name), 0o600)
+        }
     }
 
     /// Fetches and judges every source; promotes good bodies to the cache; records health.
@@ -29,7 +45,7 @@ public enum NightlyRun {
         workspace ws: Workspace, now: Int64, dryRun: Bool, reporter: Reporter
     ) throws -> [String: SourceResult] {
         let dir = cacheDir(ws)
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try makePrivateCache(dir)
         var requests: [FetchRequest] = []
         var health: [String: SourceHealth] = [:]
         for s in ws.config.sources {
@@ -69,6 +85,7 @@ public enum NightlyRun {
                     if !dryRun {
                         _ = try? FileManager.default.removeItem(atPath: good)
                         try FileManager.default.moveItem(atPath: req.destination, toPath: good)
+                        _ = chmod(good, 0o600)
                     }
                     h.etag = out.etag
                     h.lastModified = out.lastModified

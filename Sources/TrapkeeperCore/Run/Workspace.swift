@@ -22,6 +22,7 @@ public struct Workspace {
 
     public static func open(config: Config) throws -> Workspace {
         do {
+            try config.checkPublishDirIsPublic()
             let book = try AddressBook.load(
                 validFile: config.validAddressesFile, protectedFile: config.protectedFile,
                 delimiters: config.recipientDelimiters)
