@@ -72,9 +72,15 @@ import Testing
         "用户@bsdly.com", "!!!!!!!!the!rest!is!trash!@bsdly.net", "</pre><h1>x</h1>@bsdly.com", "<!--@bsdly.com",
     ]
 
-    @Test func everyTrapIsVisibleAsTextAndNoScriptRuns() throws {
+    /// Both the shipped template and the default page (no `page_template`).
+    @Test(arguments: [true, false])
+    func everyTrapIsVisibleAsTextAndNoScriptRuns(shippedTemplate: Bool) throws {
         if Self.skip { return }
         let s = try Scene()
+        if !shippedTemplate {
+            s.config.pageTemplate = nil
+            try s.reopen()
+        }
         try s.classify(Self.hostile.map { "SPAMTRAP|\($0)\n" }.joined(), now: 1_700_000_000)
         try s.publish(now: 1_700_000_000)
         let txt = s.traps
@@ -88,6 +94,17 @@ import Testing
         #expect(!dom.contains("<h1>x</h1>"))
         #expect(!dom.contains("<title>PWNED"), "a script ran and changed the title")
         #expect(dom.contains("<title>Spamtrap addresses (\(txt.count))</title>"))
+        #expect(dom.contains("Content-Security-Policy\" content=\"default-src 'none'"), "the page has no CSP")
+    }
+
+    /// The built-in page is the shipped template, byte for byte: one design, one CSP.
+    @Test func defaultPageIsTheShippedTemplate() throws {
+        let shipped = try String(contentsOfFile: PackageRoot.data("spamtraps.html.mustache"), encoding: .utf8)
+        #expect(PageRenderer.defaultTemplate == shipped)
+        let page = try PageRenderer(templatePath: nil).render(
+            traps: ["<script>x</script>@bsdly.com"], newest: [], domains: ["bsdly.com"], now: 0)
+        #expect(page.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'"))
+        #expect(page.contains("&lt;script&gt;x&lt;/script&gt;@bsdly.com"))
     }
 
     @Test func aPageOf300000TrapsLoads() throws {
