@@ -23,6 +23,7 @@ struct Delist: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
     @Option(name: .long, help: "Why (kept in the audit trail).") var reason: String
+    @Flag(name: .long, help: "Republish even when a safety guard refuses.") var force = false
     @Argument(help: "An address or an IP.") var entry: String
 
     func run() throws {
@@ -32,6 +33,7 @@ struct Delist: ParsableCommand {
                 throw JobFailure(.cannotRun, "--reason must say why")
             }
             try ws.store.delist(entry: key, kind: kind, reason: reason, at: common.time)
+            try Republish.now(ws, command: "delist", common: common, force: force, change: "\(key) is delisted")
             return .ok
         }
     }
@@ -42,6 +44,7 @@ struct Relist: ParsableCommand {
         commandName: "relist", abstract: "Undo a delisting.")
 
     @OptionGroup var common: CommonOptions
+    @Flag(name: .long, help: "Republish even when a safety guard refuses.") var force = false
     @Argument(help: "An address or an IP.") var entry: String
 
     func run() throws {
@@ -50,7 +53,25 @@ struct Relist: ParsableCommand {
             guard try ws.store.relist(entry: key, at: common.time) else {
                 throw JobFailure(.cannotRun, "\(key) is not delisted")
             }
+            try Republish.now(ws, command: "relist", common: common, force: force, change: "\(key) is relisted")
             return .ok
+        }
+    }
+}
+
+/// `delist` and `relist` take effect at once: they republish under the same guards as a run.
+enum Republish {
+    static func now(_ ws: Workspace, command: String, common: CommonOptions, force: Bool, change: String) throws {
+        do {
+            let o = try PublishJob.republish(
+                workspace: ws, command: command, now: common.time, force: force, dryRun: false,
+                reporter: Console.reporter())
+            keptUntilExit.append(o)
+        } catch let f as JobFailure {
+            throw JobFailure(
+                f.status,
+                "\(change) in the state, but the lists were not republished:\n\(f.message)\nThe change takes effect at the next publish that passes the guards."
+            )
         }
     }
 }

@@ -15,26 +15,14 @@ struct Publish: ParsableCommand {
             let ws = try Workspace.open(configPath: common.config)
             let lock = try RunLock(statePath: ws.config.statePath)
             defer { withExtendedLifetime(lock) {} }
-            let runID = try ws.store.beginRun(command: "publish", now: common.time)
-            do {
-                try ws.checkValidListSize(runID: runID)
-                let o = try PublishJob.run(
-                    workspace: ws, now: common.time, force: force, keepPreviousHosts: false, dryRun: dryRun,
-                    reporter: Console.reporter(verbose: verbose))
-                keptUntilExit.append(o)
-                try ws.store.finishRun(
-                    id: runID, exitCode: 0, traps: o.plan.traps.count, hosts: o.plan.hosts.count, validCount: nil,
-                    message: nil)
-                if verbose || dryRun {
-                    Console.out(
-                        "\(o.plan.traps.count) traps, \(o.plan.hosts.count) hosts in \(o.plan.blocks.count) blocks\(o.written ? " published to \(ws.config.publishDir)" : " (dry run, nothing written)")\n"
-                    )
-                }
-            } catch let f as JobFailure {
-                try? ws.store.finishRun(
-                    id: runID, exitCode: Int(f.status.rawValue), traps: nil, hosts: nil, validCount: nil,
-                    message: f.message)
-                throw f
+            let o = try PublishJob.republish(
+                workspace: ws, command: dryRun ? "publish --dry-run" : "publish", now: common.time, force: force,
+                dryRun: dryRun, reporter: Console.reporter(verbose: verbose))
+            keptUntilExit.append(o)
+            if verbose || dryRun {
+                Console.out(
+                    "\(o.plan.traps.count) traps, \(o.plan.hosts.count) hosts in \(o.plan.blocks.count) blocks\(o.written ? " published to \(ws.config.publishDir)" : " (dry run, nothing written)")\n"
+                )
             }
             return .ok
         }

@@ -196,6 +196,37 @@ extension ClassifyJob {
 
 /// Plans, guards and writes the published lists, then records what was published.
 public enum PublishJob {
+    /// A publish of its own, as `trapkeeper publish` and the commands that change what is listed
+    /// (`delist`, `relist`) run it: recorded as a run, the valid list checked, the guards applied,
+    /// and the hosts of a source that is down kept (`Workspace.sourcesInOutage`). The caller
+    /// holds the run lock.
+    public static func republish(
+        workspace ws: Workspace, command: String, now: Int64, force: Bool, dryRun: Bool, reporter: Reporter
+    ) throws -> Outcome {
+        let runID = try ws.store.beginRun(command: command, now: now)
+        do {
+            try ws.checkValidListSize(runID: runID)
+            let down = try ws.sourcesInOutage()
+            if !down.isEmpty {
+                reporter.progress(
+                    "sources down since their last fetch: \(down.joined(separator: ", ")); every host published last time stays published"
+                )
+            }
+            let o = try run(
+                workspace: ws, now: now, force: force, keepPreviousHosts: !down.isEmpty, dryRun: dryRun,
+                reporter: reporter)
+            try ws.store.finishRun(
+                id: runID, exitCode: 0, traps: o.plan.traps.count, hosts: o.plan.hosts.count, validCount: nil,
+                message: nil)
+            return o
+        } catch let f as JobFailure {
+            try? ws.store.finishRun(
+                id: runID, exitCode: Int(f.status.rawValue), traps: nil, hosts: nil, validCount: nil, message: f.message
+            )
+            throw f
+        }
+    }
+
     public struct Outcome {
         public var plan: PublishPlan
         public var guardVerdict: PublicationGuard.Verdict

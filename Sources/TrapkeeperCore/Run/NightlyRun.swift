@@ -176,7 +176,6 @@ public enum NightlyRun {
             try ws.checkValidListSize(runID: runID)
             let results = try collect(workspace: ws, now: now, dryRun: dryRun, reporter: reporter)
             let failed = ws.config.sources.filter { results[$0.name]?.failed ?? true }.map(\.name)
-            let missing = ws.config.sources.filter { results[$0.name]?.input == nil }.map(\.name)
             if failed.count == ws.config.sources.count {
                 let msg = "every source failed: nothing published, the published lists stay exactly as they were"
                 reporter.warn(msg)
@@ -188,8 +187,11 @@ public enum NightlyRun {
             for (name, r) in results { if let p = r.parsed { preparsed[name] = p } }
             _ = try ClassifyJob.run(
                 inputs, workspace: ws, now: now, dryRun: dryRun, reporter: reporter, preparsed: preparsed)
+            // An outage never makes a host vanish: while a source is down — with or without a
+            // last good copy standing in, whose hits only grow older — every host published last
+            // time stays published (unless delisted or never-block).
             let o = try PublishJob.run(
-                workspace: ws, now: now, force: force, keepPreviousHosts: !missing.isEmpty, dryRun: dryRun,
+                workspace: ws, now: now, force: force, keepPreviousHosts: !failed.isEmpty, dryRun: dryRun,
                 reporter: reporter)
             let status: ExitStatus = failed.isEmpty ? .ok : .partial
             let msg = failed.isEmpty ? nil : "failed sources: \(failed.joined(separator: ", "))"

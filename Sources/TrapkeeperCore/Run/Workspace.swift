@@ -53,6 +53,17 @@ public struct Workspace {
         try store.recordValidCount(runID: runID, count: now)
     }
 
+    /// The configured sources whose latest fetch failed (a fresh copy has not come since).
+    /// While any is down, every host published last time stays published: see
+    /// `PublishJob.run(keepPreviousHosts:)`.
+    public func sourcesInOutage() throws -> [String] {
+        let health = Dictionary(try store.sourceHealth().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        return config.sources.compactMap { s in
+            guard let h = health[s.name], let failed = h.lastErrorAt else { return nil }
+            return failed >= (h.lastSuccess ?? Int64.min) && failed == h.lastAttempt ? s.name : nil
+        }
+    }
+
     public func hostRule(now: Int64) -> HostRule {
         HostRule(now: now, ttlHours: config.hostTTLHours, neverBlock: neverBlock)
     }

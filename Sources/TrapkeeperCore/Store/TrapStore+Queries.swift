@@ -280,7 +280,10 @@ extension TrapStore {
     public func hasPublished() throws -> Bool {
         try read { db in
             try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM published) OR EXISTS (SELECT 1 FROM audit)") ?? false
+                db,
+                sql:
+                    "SELECT EXISTS (SELECT 1 FROM published) OR EXISTS (SELECT 1 FROM audit WHERE action IN ('added', 'removed'))"
+            ) ?? false
         }
     }
 
