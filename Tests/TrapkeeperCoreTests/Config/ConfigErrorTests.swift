@@ -101,18 +101,21 @@ import Testing
     @Test func validListProblems() throws {
         let dir = TempDir()
         #expect(throws: ConfigError.self) {
-            try AddressBook.load(validFile: dir.file("none.txt"), protectedFile: nil, delimiters: "")
+            try AddressBook.load(
+                validFile: dir.file("none.txt"), protectedFile: nil, domains: ["bsdly.com"], delimiters: "")
         }
         dir.write("empty.txt", "# only comments\n\n")
         do {
-            _ = try AddressBook.load(validFile: dir.file("empty.txt"), protectedFile: nil, delimiters: "")
+            _ = try AddressBook.load(
+                validFile: dir.file("empty.txt"), protectedFile: nil, domains: ["bsdly.com"], delimiters: "")
             Issue.record("an empty valid list must be an error")
         } catch let e as ConfigError {
             #expect(e.message.contains("holds no address"))
         }
         dir.write("bad.txt", "peter@bsdly.com\n# fine\nnot an address\n")
         do {
-            _ = try AddressBook.load(validFile: dir.file("bad.txt"), protectedFile: nil, delimiters: "")
+            _ = try AddressBook.load(
+                validFile: dir.file("bad.txt"), protectedFile: nil, domains: ["bsdly.com"], delimiters: "")
             Issue.record("a bad line must be an error")
         } catch let e as ConfigError {
             #expect(e.line == 3)
