@@ -19,7 +19,7 @@ struct Classify: ParsableCommand {
                 throw JobFailure(.cannotRun, "--format must be spamdb, spamd-log or auto")
             }
             tkTick("classify: command start")
-            let ws = try Workspace.open(configPath: common.config)
+            let ws = try openWorkspace(common)
             tkTick("classify: workspace open")
             let lock = try dryRun ? nil : RunLock(statePath: ws.config.statePath)
             defer { withExtendedLifetime(lock) {} }

@@ -12,7 +12,7 @@ struct Publish: ParsableCommand {
 
     func run() throws {
         try execute {
-            let ws = try Workspace.open(configPath: common.config)
+            let ws = try openWorkspace(common)
             let lock = try RunLock(statePath: ws.config.statePath)
             defer { withExtendedLifetime(lock) {} }
             let o = try PublishJob.republish(

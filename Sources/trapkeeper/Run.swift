@@ -12,7 +12,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         try execute {
-            let ws = try Workspace.open(configPath: common.config)
+            let ws = try openWorkspace(common)
             return try NightlyRun.run(
                 workspace: ws, now: common.time, dryRun: dryRun, force: force,
                 reporter: Console.reporter(verbose: verbose))
@@ -28,7 +28,7 @@ struct Collect: ParsableCommand {
 
     func run() throws {
         try execute {
-            let ws = try Workspace.open(configPath: common.config)
+            let ws = try openWorkspace(common)
             return try NightlyRun.collectOnly(workspace: ws, now: common.time, reporter: Console.reporter())
         }
     }

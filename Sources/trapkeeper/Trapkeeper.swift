@@ -41,11 +41,19 @@ func execute(_ body: () throws -> ExitStatus) throws {
     if status != .ok { throw ExitCode(status.rawValue) }
 }
 
+/// Opens the workspace and prints its warnings (list entries outside the configured domains) on
+/// stderr: every command that reads the lists says so, under cron too.
+func openWorkspace(_ common: CommonOptions) throws -> Workspace {
+    let ws = try Workspace.open(configPath: common.config)
+    for w in ws.warnings { Console.error("trapkeeper: warning: \(w)") }
+    return ws
+}
+
 /// Opens the workspace (taking the run lock when the command writes), runs `body`, and maps
 /// failures to exit codes like `execute`.
 func withWorkspace(_ common: CommonOptions, locked: Bool, _ body: (Workspace) throws -> ExitStatus) throws {
     try execute {
-        let ws = try Workspace.open(configPath: common.config)
+        let ws = try openWorkspace(common)
         let lock = locked ? try RunLock(statePath: ws.config.statePath) : nil
         return try withExtendedLifetime(lock) { try body(ws) }
     }

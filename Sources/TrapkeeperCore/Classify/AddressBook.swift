@@ -3,9 +3,10 @@ import Foundation
 /// The addresses that must never become traps: the valid-address list (real users, aliases,
 /// catch-all domains) and the protected names (built-in role mailboxes plus configured ones).
 ///
-/// Valid list format: one address per line, `*@domain` marks a catch-all domain, `#` starts a
-/// comment, blank lines are skipped. Matching is case-insensitive (ASCII) and aware of the
-/// recipient delimiter: `alice+news@` is valid when `alice@` is.
+/// Valid list format: one address per line, `*@domain` marks a catch-all domain; the file is read
+/// by `OperatorListFile` (comments, blank lines, any line ends, `<…>`). Matching is
+/// case-insensitive (ASCII) and aware of the recipient delimiter: `alice+news@` is valid when
+/// `alice@` is.
 public struct AddressBook: Sendable {
     /// address (lower-case) → "file:line"
     public private(set) var valid: [String: String] = [:]
@@ -15,6 +16,8 @@ public struct AddressBook: Sendable {
     public private(set) var protectedLocalParts: [String: String] = [:]
     /// protected full address → where it comes from
     public private(set) var protectedAddresses: [String: String] = [:]
+    /// What the operator should know about the lists but need not stop for.
+    public private(set) var warnings: [String] = []
     public let delimiters: Set<UInt8>
     /// `delimiters` as a 256-entry table: `Set.contains` hashed every byte of every local part.
     private let isDelimiter: [Bool]
@@ -38,25 +41,39 @@ public struct AddressBook: Sendable {
         }
     }
 
-    /// Loads the valid list and (optionally) the protected list.
+    /// Loads the valid list and (optionally) the protected list, both read by `OperatorListFile`
+    /// (any line ends, a BOM, `#` comments, `<…>` around entries; case-insensitive).
     ///
-    /// Errors (exit 1): the valid list missing, unreadable, not UTF-8, or with no address at all —
-    /// never "every user is unknown"; a line that is not an address.
-    public static func load(validFile: String, protectedFile: String?, delimiters: String) throws -> AddressBook {
+    /// Valid list entries are `local@domain` or `*@domain`; protected list entries a local part
+    /// (that name in every domain) or `local@domain`. Errors (exit 1): either file missing, a
+    /// folder or unreadable; the valid list with no entry at all — never "every user is unknown";
+    /// an entry that is not what its list holds, named by file and line. An empty protected list
+    /// is fine. Entries in none of `domains` can never match: one warning per file in `warnings`.
+    public static func load(
+        validFile: String, protectedFile: String?, domains: [String], delimiters: String
+    ) throws -> AddressBook {
         var book = AddressBook(delimiters: delimiters)
+        let ours = Set(domains.map(AddressBook.lower))
+        let validEntries = try OperatorListFile.read(validFile, what: "valid-address list")
         let name = (validFile as NSString).lastPathComponent
-        for (line, text) in try readLines(validFile, what: "valid-address list") {
-            guard let at = text.lastIndex(of: "@"), at != text.startIndex, text.index(after: at) != text.endIndex,
-                !text.contains(where: { $0 == " " || $0 == "\t" })
-            else {
-                throw ConfigError(file: validFile, line: line, "'\(text)' is not an address (local@domain or *@domain)")
+        var outside: [OperatorListEntry] = []
+        for entry in validEntries {
+            func refuse(_ reason: String) -> ConfigError {
+                ConfigError(
+                    file: validFile, line: entry.line,
+                    "'\(OperatorListFile.visible(entry.text))' is not an address (local@domain or *@domain): \(reason)")
             }
-            let local = String(text[..<at])
-            let domain = AddressBook.lower(String(text[text.index(after: at)...]))
-            if local == "*" {
-                book.catchAll[domain] = "\(name):\(line)"
-            } else {
-                book.valid[AddressBook.lower(local) + "@" + domain] = "\(name):\(line)"
+            switch entry.shape() {
+            case .failure(let m):
+                throw refuse(m.reason)
+            case .success(.localPart):
+                throw refuse("no '@'")
+            case .success(.catchAll(let domain)):
+                book.catchAll[String(domain)] = "\(name):\(entry.line)"
+                if !ours.contains(String(domain)) { outside.append(entry) }
+            case .success(.address(let domain)):
+                book.valid[entry.key] = "\(name):\(entry.line)"
+                if !ours.contains(String(domain)) { outside.append(entry) }
             }
         }
         guard book.validCount > 0 else {
@@ -64,17 +81,39 @@ public struct AddressBook: Sendable {
                 file: validFile,
                 "the valid-address list holds no address: refusing to run, every real user would look unknown")
         }
+        if let warning = OperatorListFile.outsideDomainsWarning(
+            file: validFile, outside: outside, of: validEntries.count, domains: domains)
+        {
+            book.warnings.append(warning)
+        }
         if let protectedFile {
+            let entries = try OperatorListFile.read(protectedFile, what: "protected list")
             let pname = (protectedFile as NSString).lastPathComponent
-            for (line, text) in try readLines(protectedFile, what: "protected list") {
-                guard !text.contains(where: { $0 == " " || $0 == "\t" }) else {
-                    throw ConfigError(file: protectedFile, line: line, "'\(text)' is not a local part or address")
+            outside = []
+            for entry in entries {
+                func refuse(_ reason: String) -> ConfigError {
+                    ConfigError(
+                        file: protectedFile, line: entry.line,
+                        "'\(OperatorListFile.visible(entry.text))' is not a local part or address: \(reason)")
                 }
-                if text.contains("@") {
-                    book.protectedAddresses[AddressBook.lower(text)] = "\(pname):\(line)"
-                } else {
-                    book.protectedLocalParts[AddressBook.lower(text)] = "\(pname):\(line)"
+                switch entry.shape() {
+                case .failure(let m):
+                    throw refuse(m.reason)
+                case .success(.catchAll):
+                    throw refuse("a catch-all ('*@domain') belongs in the valid-address list")
+                case .success(.localPart) where entry.key == "*":
+                    throw refuse("'*' alone names nothing; a catch-all ('*@domain') belongs in the valid-address list")
+                case .success(.localPart):
+                    book.protectedLocalParts[entry.key] = "\(pname):\(entry.line)"
+                case .success(.address(let domain)):
+                    book.protectedAddresses[entry.key] = "\(pname):\(entry.line)"
+                    if !ours.contains(String(domain)) { outside.append(entry) }
                 }
+            }
+            if let warning = OperatorListFile.outsideDomainsWarning(
+                file: protectedFile, outside: outside, of: entries.count, domains: domains)
+            {
+                book.warnings.append(warning)
             }
         }
         return book
@@ -88,26 +127,6 @@ public struct AddressBook: Sendable {
         } else {
             valid[a] = origin
         }
-    }
-
-    static func readLines(_ path: String, what: String) throws -> [(Int, String)] {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw ConfigError(file: path, "the \(what) does not exist")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(file: path, "the \(what) cannot be read")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError(file: path, "the \(what) is not UTF-8")
-        }
-        var out: [(Int, String)] = []
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var s = Substring(raw)
-            if let hash = s.firstIndex(of: "#"), s[..<hash].allSatisfy({ $0 == " " || $0 == "\t" }) { s = s[..<hash] }
-            let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
-            if !t.isEmpty { out.append((i + 1, t)) }
-        }
-        return out
     }
 
     /// ASCII lower-case, as spamd does (8-bit bytes untouched).

@@ -95,7 +95,9 @@ public struct Config: Sendable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(file: file, "the config file is not UTF-8")
         }
-        let lines = text.components(separatedBy: "\n")
+        // Split as the list files are (LF, CRLF or CR; a BOM dropped): `String` keeps "\r\n" as
+        // one Character, so splitting the text on "\n" left a CRLF file one long line.
+        let lines = OperatorListFile.lines([UInt8](data)).map { String(decoding: $0.bytes, as: UTF8.self) }
         /// The line that sets `key` (bare, quoted or as the last part of a dotted key), searching
         /// lines `start..<end` (0-based).
         func lineOf(_ key: String, after start: Int = 0, before end: Int? = nil) -> Int? {

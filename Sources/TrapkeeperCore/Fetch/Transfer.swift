@@ -132,19 +132,26 @@ final class Transfer {
         headerList = curl_slist_append(headerList, header)
     }
 
+    /// The token on the first line of `path`, read like the operator's list files
+    /// (`OperatorListFile.lines`: LF, CRLF or CR line ends, a BOM skipped, spaces and tabs around
+    /// trimmed). A token that could not go in an HTTP header as written (a space, a control byte,
+    /// a byte outside ASCII) is refused: libcurl would send it as is.
     private static func readToken(_ path: String) throws(FetchProblem) -> String {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
+        guard let data = FileManager.default.contents(atPath: path) else {
             throw .credentials("cannot read bearer_token_file \(path); check the path and its permissions")
         }
-        let firstLine = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        let token = firstLine.trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = OperatorListFile.trimmed(OperatorListFile.lines([UInt8](data)).first?.bytes ?? [])
         if token.isEmpty {
             throw .credentials("bearer_token_file \(path) is empty; put the token on its first line")
         }
-        return token
+        if let bad = token.first(where: { $0 <= 0x20 || $0 >= 0x7F }) {
+            let what =
+                bad == 0x20 ? "a space" : bad < 0x20 || bad == 0x7F ? "a control byte" : "a byte outside ASCII"
+            throw .credentials(
+                "bearer_token_file \(path): the token on its first line holds \(what) (0x\(String(bad, radix: 16, uppercase: true))), which cannot go in an HTTP header"
+            )
+        }
+        return String(decoding: token, as: UTF8.self)
     }
 
     // MARK: - callbacks

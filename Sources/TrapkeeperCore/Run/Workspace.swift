@@ -9,6 +9,10 @@ public struct Workspace {
     public let neverBlock: NeverBlockList
     public let store: TrapStore
 
+    /// What the operator should see on stderr but need not stop for (entries of the lists
+    /// outside the configured domains). Every command that opens a workspace prints them.
+    public var warnings: [String] { book.warnings }
+
     /// Loads the config file and everything it names. Any problem is a `JobFailure(.cannotRun)`.
     public static func open(configPath: String) throws -> Workspace {
         let config: Config
@@ -24,7 +28,7 @@ public struct Workspace {
         do {
             try config.checkPublishDirIsPublic()
             let book = try AddressBook.load(
-                validFile: config.validAddressesFile, protectedFile: config.protectedFile,
+                validFile: config.validAddressesFile, protectedFile: config.protectedFile, domains: config.domains,
                 delimiters: config.recipientDelimiters)
             let extra = config.neverBlock.compactMap(CIDR.init)
             let store = try TrapStore(path: config.statePath)

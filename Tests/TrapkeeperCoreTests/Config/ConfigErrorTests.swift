@@ -98,21 +98,43 @@ import Testing
         #expect(e?.line == 5)
     }
 
+    /// A config saved on Windows (CRLF) or with a BOM reports the same lines as one saved with LF.
+    @Test(arguments: [
+        ("harvest_sender = true\n", 3),
+        ("\n[[sources]]\nname = \"a\"\nurl = \"x.dump\"\ntimeout = 5\n", 7),
+        ("never_block = [\"10.0.0.0/33\"]\n", 3),
+        ("[[sources]]\nname = \"fw\"\nurl = \"a\"\n[[sources]]\nname = \"fw\"\nurl = \"b\"\n", 7),
+        ("[[sources]]\nurl = \"a\"\n[[sources]]\nname = \"fw\"\nurl = \"b\"\n", 3),
+        ("guards.max_shrunk = 3\n", 3),
+    ])
+    func linesAreTheSameWhateverTheLineEnds(tail: String, line: Int) {
+        for (style, text) in [
+            ("LF", base + tail), ("CRLF", (base + tail).replacingOccurrences(of: "\n", with: "\r\n")),
+            ("BOM + CRLF", "\u{FEFF}" + (base + tail).replacingOccurrences(of: "\n", with: "\r\n")),
+        ] {
+            let (e, _) = load(text)
+            #expect(e?.line == line, "\(style): \(e.map { "\($0)" } ?? "no error")")
+        }
+    }
+
     @Test func validListProblems() throws {
         let dir = TempDir()
         #expect(throws: ConfigError.self) {
-            try AddressBook.load(validFile: dir.file("none.txt"), protectedFile: nil, delimiters: "")
+            try AddressBook.load(
+                validFile: dir.file("none.txt"), protectedFile: nil, domains: ["bsdly.com"], delimiters: "")
         }
         dir.write("empty.txt", "# only comments\n\n")
         do {
-            _ = try AddressBook.load(validFile: dir.file("empty.txt"), protectedFile: nil, delimiters: "")
+            _ = try AddressBook.load(
+                validFile: dir.file("empty.txt"), protectedFile: nil, domains: ["bsdly.com"], delimiters: "")
             Issue.record("an empty valid list must be an error")
         } catch let e as ConfigError {
             #expect(e.message.contains("holds no address"))
         }
         dir.write("bad.txt", "peter@bsdly.com\n# fine\nnot an address\n")
         do {
-            _ = try AddressBook.load(validFile: dir.file("bad.txt"), protectedFile: nil, delimiters: "")
+            _ = try AddressBook.load(
+                validFile: dir.file("bad.txt"), protectedFile: nil, domains: ["bsdly.com"], delimiters: "")
             Issue.record("a bad line must be an error")
         } catch let e as ConfigError {
             #expect(e.line == 3)

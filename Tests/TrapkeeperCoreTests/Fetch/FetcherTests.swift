@@ -450,6 +450,61 @@ struct FetcherTests {
         #expect(support.read("out.dump") == Self.dump)
     }
 
+    /// Token files as editors and systems save them, and what the server must receive.
+    static let savedTokens: [(name: String, text: String)] = [
+        ("CRLF", "tok-123\r\n"),
+        ("CRLF, second line", "tok-123\r\nnot this line\r\n"),
+        ("CR only, second line", "tok-123\rnot this line\r"),
+        ("BOM", "\u{FEFF}tok-123\n"),
+        ("BOM + CRLF", "\u{FEFF}tok-123\r\n"),
+        ("no final newline", "tok-123"),
+        ("spaces and tabs around", " \ttok-123 \t\r\n"),
+    ]
+
+    @Test("a bearer token file saved with CRLF, CR or a BOM sends the bare token, and only it")
+    func bearerTokenAsSaved() async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let heads = MessageLog()
+        let server = try RawHTTPServer { head, connection in
+            heads.reporter.warn(head)
+            let body = Self.dump
+            connection.send(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        }
+        defer { server.stop() }
+        let url = server.url("/greylist.dump")
+        for (i, saved) in Self.savedTokens.enumerated() {
+            let token = try support.write(saved.text, to: "token-\(i)")
+            let outcome = await FetchTestSupport.fetch(
+                FetchRequest(source: Self.source(bearer: token), url: url, destination: support.path("out-\(i).dump")))
+            #expect(outcome.status == .fetched, "\(saved.name): \(outcome.error ?? "")")
+            let head = heads.all.last ?? ""
+            let lines = head.components(separatedBy: "\r\n")
+            let auth = lines.filter { $0.lowercased().hasPrefix("authorization:") }
+            #expect(auth == ["Authorization: Bearer tok-123"], "\(saved.name): \(head.debugDescription)")
+            #expect(!head.contains("not this line"), "\(saved.name): \(head.debugDescription)")
+            #expect(heads.all.count == i + 1)
+        }
+    }
+
+    @Test("a token that cannot go in an HTTP header is refused before anything is sent")
+    func badBearerTokens() async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let url = "http://127.0.0.1:9/greylist.dump"  // never reached
+        for (i, text) in ["tok 123\n", "tok\u{1}123\n", "\u{FEFF}\r\n", "tök-123\n"].enumerated() {
+            let token = try support.write(text, to: "token-\(i)")
+            let outcome = await FetchTestSupport.fetch(
+                FetchRequest(source: Self.source(bearer: token), url: url, destination: support.path("out.dump")))
+            Self.expectFailure(
+                outcome, "bearer_token_file \(token)", url: url, support: support)
+            #expect(
+                outcome.error?.contains("Failed to connect") == false,
+                "\(text.debugDescription): \(outcome.error ?? "")")
+        }
+    }
+
     @Test("file:// URLs: an existing file is copied, a missing one fails clearly")
     func fileURLs() async throws {
         let support = try FetchTestSupport()
