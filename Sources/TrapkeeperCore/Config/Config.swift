@@ -264,10 +264,20 @@ public struct Config: Sendable {
                 }
                 seen[name] = index + 1
                 guard let url = t["url"]?.string, !url.isEmpty else { throw serr("url", "'url' is required") }
+                // A password here would show in messages, `status` and the state: refuse it.
+                if URLRedaction.holdsPassword(url) {
+                    throw serr(
+                        "url",
+                        "'url' holds a password, which would show in messages and the state; put the credentials "
+                            + "for source '\(name)' in a netrc file and name it with netrc = \"/path/to/netrc\"")
+                }
                 if url.contains("://"),
                     !(url.hasPrefix("http://") || url.hasPrefix("https://") || url.hasPrefix("file:///"))
                 {
-                    throw serr("url", "'url' must be http://, https://, file:///abs/path or a plain path, not '\(url)'")
+                    throw serr(
+                        "url",
+                        "'url' must be http://, https://, file:///abs/path or a plain path, not '\(URLRedaction.redacted(url))'"
+                    )
                 }
                 var format = SourceFormat.auto
                 if let f = t["format"] {

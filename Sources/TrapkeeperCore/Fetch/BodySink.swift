@@ -1,4 +1,3 @@
-import CCurl
 import Foundation
 
 #if canImport(Glibc)
@@ -7,48 +6,56 @@ import Glibc
 import Darwin
 #endif
 
-/// Streams a response body into `destination + ".part"`: gunzips a body that is itself gzip
-/// (magic `1f 8b`), counts bytes against `max_bytes`, recognises HTML pages, and on success
-/// fsyncs and renames the file over the destination. Never holds the whole body in memory.
+/// Streams a response body into `destination + ".part"`: undoes `Content-Encoding: gzip`,
+/// gunzips a body that is itself gzip (magic `1f 8b`), counts bytes against `max_bytes`,
+/// recognises HTML pages, refuses a body cut short (a gzip stream that did not end; with
+/// `requiresFinalNewline`, a last line without its newline), and on success fsyncs and renames
+/// the file over the destination. Never holds the whole body in memory.
 ///
 /// Not thread-safe: one sink belongs to one transfer, driven from one thread.
 final class BodySink {
     let destination: String
     let partPath: String
     let maxBytes: Int64
+    /// Whether the written body must end with `\n` (http and https bodies: see
+    /// `FetchProblem.cutMidLine`). A local file is taken as its writer left it.
+    let requiresFinalNewline: Bool
     /// Bytes written to the `.part` file (after decompression).
     private(set) var bytesWritten: Int64 = 0
 
     private var fd: Int32 = -1
 
-    private enum Mode { case sniffing, plain, gunzip }
+    /// Undoes `Content-Encoding: gzip` before anything else looks at the bytes.
+    private var contentDecoder: GzipInflater?
+
+    /// Until two bytes have arrived: sniffing; then plain, or gunzip for a body that is itself
+    /// gzip (a `.gz` file).
+    private enum Mode {
+        case sniffing
+        case plain
+        case gunzip(GzipInflater)
+    }
     private var mode = Mode.sniffing
     /// Raw bytes held back until two have arrived, to tell gzip from plain.
     private var pending: [UInt8] = []
 
-    private var stream: UnsafeMutablePointer<z_stream>?
-    private var memberEnded = false
-    private static let outputSize = 64 * 1024
-    private var output: UnsafeMutablePointer<UInt8>?
+    /// The last byte written, to tell whether the body ends with a newline.
+    private var lastByte: UInt8?
 
     /// The first bytes written (up to `prefixLimit`), to recognise an HTML page.
     private var prefix: [UInt8] = []
     private var htmlDecided = false
     private static let prefixLimit = 512
 
-    init(destination: String, maxBytes: Int64) {
+    init(destination: String, maxBytes: Int64, requiresFinalNewline: Bool = false) {
         self.destination = destination
         self.partPath = destination + ".part"
         self.maxBytes = maxBytes
+        self.requiresFinalNewline = requiresFinalNewline
     }
 
     deinit {
         if fd >= 0 { close(fd) }
-        if let stream {
-            inflateEnd(stream)
-            stream.deallocate()
-        }
-        output?.deallocate()
     }
 
     /// Creates the destination's folder if needed and opens a fresh `.part` file.
@@ -67,41 +74,62 @@ final class BodySink {
         return nil
     }
 
-    /// Takes the next raw body bytes (content-encoding already decoded by curl).
+    /// The response declared `Content-Encoding: gzip`: from now on every body byte is inflated
+    /// before it is looked at. Call before the first `consume`.
+    func decodeContentEncoding() -> FetchProblem? {
+        guard let inflater = GzipInflater() else { return .corruptGzip("zlib could not be initialised") }
+        contentDecoder = inflater
+        return nil
+    }
+
+    /// Takes the next body bytes as they came off the wire (libcurl decodes no content encoding).
     func consume(_ bytes: UnsafeRawBufferPointer) -> FetchProblem? {
         guard !bytes.isEmpty else { return nil }
+        if let contentDecoder { return contentDecoder.inflate(bytes) { consumeDecoded($0) } }
+        return consumeDecoded(bytes)
+    }
+
+    /// Takes body bytes with any content encoding undone.
+    private func consumeDecoded(_ bytes: UnsafeRawBufferPointer) -> FetchProblem? {
         switch mode {
         case .plain:
             return emit(bytes)
-        case .gunzip:
-            return inflate(bytes)
+        case .gunzip(let inflater):
+            return inflater.inflate(bytes) { emit($0) }
         case .sniffing:
             pending.append(contentsOf: bytes)
             guard pending.count >= 2 else { return nil }
             let held = pending
             pending = []
             if held[0] == 0x1f && held[1] == 0x8b {
-                if let problem = startGunzip() { return problem }
-                mode = .gunzip
-                return held.withUnsafeBytes { inflate($0) }
+                guard let inflater = GzipInflater() else { return .corruptGzip("zlib could not be initialised") }
+                mode = .gunzip(inflater)
+                return held.withUnsafeBytes { inflater.inflate($0) { emit($0) } }
             }
             mode = .plain
             return held.withUnsafeBytes { emit($0) }
         }
     }
 
-    /// The body is complete: flushes what was held back, checks the gzip stream ended and the
-    /// body is not HTML, and fsyncs the `.part` file.
+    /// The body is complete: flushes what was held back, checks every gzip stream ended, the
+    /// body is not HTML and (when required) ends with a newline, and fsyncs the `.part` file.
     func finish() -> FetchProblem? {
-        if mode == .sniffing, !pending.isEmpty {
+        // An empty body with `Content-Encoding: gzip` is an empty body, not a cut stream.
+        if let contentDecoder, contentDecoder.sawInput, !contentDecoder.isComplete { return .truncatedGzip }
+        switch mode {
+        case .sniffing where !pending.isEmpty:
             mode = .plain
             let held = pending
             pending = []
             if let problem = held.withUnsafeBytes({ emit($0) }) { return problem }
+        case .gunzip(let inflater) where !inflater.isComplete:
+            return .truncatedGzip
+        default:
+            break
         }
-        if mode == .gunzip, !memberEnded { return .truncatedGzip }
         if !htmlDecided, let why = Self.htmlStart(prefix) { return .htmlPage(why: why) }
         htmlDecided = true
+        if requiresFinalNewline, bytesWritten > 0, lastByte != 0x0A { return .cutMidLine(bytes: bytesWritten) }
         if fsync(fd) != 0 { return .localFile("cannot fsync \(partPath): \(Self.errnoText())") }
         return nil
     }
@@ -134,59 +162,6 @@ final class BodySink {
         unlink(partPath)
     }
 
-    // MARK: - gunzip
-
-    private func startGunzip() -> FetchProblem? {
-        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        guard tk_inflate_init_auto(stream) == Z_OK else {
-            stream.deallocate()
-            return .corruptGzip("zlib could not be initialised")
-        }
-        self.stream = stream
-        output = UnsafeMutablePointer<UInt8>.allocate(capacity: Self.outputSize)
-        return nil
-    }
-
-    private func inflate(_ bytes: UnsafeRawBufferPointer) -> FetchProblem? {
-        guard let stream, let output, let base = bytes.baseAddress else { return nil }
-        stream.pointee.next_in = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: UInt8.self))
-        stream.pointee.avail_in = UInt32(bytes.count)
-        while true {
-            if memberEnded {
-                // Concatenated members are legal gzip; trailing NUL padding is tolerated.
-                while stream.pointee.avail_in > 0, stream.pointee.next_in.pointee == 0 {
-                    stream.pointee.next_in += 1
-                    stream.pointee.avail_in -= 1
-                }
-                if stream.pointee.avail_in == 0 { return nil }
-                inflateReset(stream)
-                memberEnded = false
-            }
-            stream.pointee.next_out = output
-            stream.pointee.avail_out = UInt32(Self.outputSize)
-            let rc = CCurl.inflate(stream, Z_NO_FLUSH)
-            let produced = Self.outputSize - Int(stream.pointee.avail_out)
-            if produced > 0,
-                let problem = emit(UnsafeRawBufferPointer(start: output, count: produced))
-            {
-                return problem
-            }
-            switch rc {
-            case Z_STREAM_END:
-                memberEnded = true
-                if stream.pointee.avail_in == 0 { return nil }
-            case Z_OK:
-                if stream.pointee.avail_in == 0 && stream.pointee.avail_out > 0 { return nil }
-            case Z_BUF_ERROR:
-                return nil  // needs more input
-            default:
-                let detail = stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(rc)"
-                return .corruptGzip(detail)
-            }
-        }
-    }
-
     // MARK: - output
 
     private func emit(_ bytes: UnsafeRawBufferPointer) -> FetchProblem? {
@@ -206,6 +181,7 @@ final class BodySink {
             offset += n
         }
         bytesWritten += Int64(bytes.count)
+        lastByte = bytes.last
         return nil
     }
 

@@ -4,7 +4,8 @@ public struct FetchOutcome: Sendable {
     public enum Status: Sendable, Equatable {
         /// A new body was written to the destination (possibly empty: the caller decides).
         case fetched
-        /// The server answered 304: the cached copy at the destination is current and untouched.
+        /// The server answered 304 to a conditional request: the request's `cachedCopy` is
+        /// current; nothing was written. (A 304 to a request sent without validators is `.failed`.)
         case notModified
         /// Nothing was written to the destination; `error` says why.
         case failed

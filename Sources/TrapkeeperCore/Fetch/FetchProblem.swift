@@ -12,13 +12,19 @@ enum FetchProblem: Error, Sendable, Equatable {
     case truncated(got: Int64, expected: Int64?)
     /// The body looked like gzip but does not inflate.
     case corruptGzip(String)
-    /// The gzip body stopped in the middle of a member.
+    /// The gzip body (a `.gz` file, or `Content-Encoding: gzip`) stopped in the middle of a member.
     case truncatedGzip
+    /// An http(s) body whose last byte is not a newline: its last line was cut short (`bytes`
+    /// written in all). A body that ends when the connection closes looks complete whenever it
+    /// is cut, so the missing newline is the only sign; `spamdb` and syslog always end a line.
+    case cutMidLine(bytes: Int64)
+    /// A `Content-Encoding` other than gzip (only gzip is asked for).
+    case unsupportedEncoding(String)
     /// A redirect to a scheme other than http / https.
     case refusedRedirect(to: String?, curlText: String)
     /// A `file://` URL whose file cannot be read.
     case unreadableFile(curlText: String)
-    /// A credentials file (`netrc_file`, `bearer_token_file`) that cannot be used.
+    /// A credentials or CA file (`netrc`, `bearer_token_file`, `ca_file`) that cannot be used.
     case credentials(String)
     /// The `.part` file could not be created, written, synced or renamed.
     case localFile(String)
@@ -27,9 +33,9 @@ enum FetchProblem: Error, Sendable, Equatable {
     /// Anything else libcurl reports (connection refused, DNS, TLS, …), in its own words.
     case curl(String)
 
-    /// `source 'NAME': …` — one line, naming the source and the (credential-free) URL.
-    func message(source: String, url rawURL: String) -> String {
-        let url = Self.redacted(rawURL)
+    /// `source 'NAME': …` — one line, naming the source and the URL, with every URL in it
+    /// passed through `URLRedaction.scrubbed` (no password, whatever libcurl wrote).
+    func message(source: String, url: String) -> String {
         let text: String
         switch self {
         case .httpStatus(let code):
@@ -55,8 +61,17 @@ enum FetchProblem: Error, Sendable, Equatable {
             text = "\(url) sent a gzip body that does not decompress (\(detail))"
         case .truncatedGzip:
             text = "\(url) sent a gzip body that ends early (truncated)"
+        case .cutMidLine(let bytes):
+            text =
+                "the body from \(url) ends in the middle of a line (\(bytes) bytes, no final newline): cut "
+                + "short on the way, or the dump was rewritten while it was served; try again, and check the "
+                + "server if it keeps happening"
+        case .unsupportedEncoding(let encoding):
+            text =
+                "\(url) sent Content-Encoding \(encoding), which trapkeeper does not decode (it asks for gzip "
+                + "only); check the server's compression settings"
         case .refusedRedirect(let target, let curlText):
-            let to = target.map { " to \(Self.redacted($0))" } ?? ""
+            let to = target.map { " to \(URLRedaction.redacted($0))" } ?? ""
             text =
                 "\(url) redirected\(to), which is refused: only http and https redirects are "
                 + "followed (\(curlText))"
@@ -69,16 +84,16 @@ enum FetchProblem: Error, Sendable, Equatable {
         case .timedOut(let curlText, let timeout, let lowBytes, let lowSeconds):
             text =
                 "cannot fetch \(url): \(curlText) (limits: timeout_seconds \(timeout), "
-                + "at least \(lowBytes) bytes/s over \(lowSeconds) s)"
+                + "low_speed_bytes_per_second \(lowBytes) over low_speed_seconds \(lowSeconds))"
         case .curl(let curlText):
             text = "cannot fetch \(url): \(curlText)"
         }
-        return Self.oneLine("source '\(source)': \(text)")
+        return Self.oneLine(URLRedaction.scrubbed("source '\(source)': \(text)"))
     }
 
     private static func hint(forStatus code: Int) -> String {
         switch code {
-        case 401, 403: return "; check the credentials (netrc_file / bearer_token_file) for this source"
+        case 401, 403: return "; check the credentials (netrc / bearer_token_file) for this source"
         case 404, 410: return "; check the url"
         case 300..<400: return "; the redirect could not be followed (too many, or no Location)"
         case 500..<600: return "; the server has a problem, try again later"
@@ -93,17 +108,5 @@ enum FetchProblem: Error, Sendable, Equatable {
                 text.unicodeScalars.map {
                     $0.properties.generalCategory == .control ? " " : $0
                 }))
-    }
-
-    /// `scheme://user:secret@host/…` → `scheme://user:***@host/…`, so messages never carry a password.
-    static func redacted(_ url: String) -> String {
-        guard let schemeEnd = url.range(of: "://") else { return url }
-        let authorityStart = schemeEnd.upperBound
-        let authorityEnd = url[authorityStart...].firstIndex(where: { "/?#".contains($0) }) ?? url.endIndex
-        let authority = url[authorityStart..<authorityEnd]
-        guard let at = authority.lastIndex(of: "@") else { return url }
-        let userinfo = authority[authority.startIndex..<at]
-        let user = userinfo.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
-        return String(url[..<authorityStart]) + user + ":***" + String(url[at...])
     }
 }

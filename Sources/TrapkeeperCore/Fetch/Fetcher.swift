@@ -3,8 +3,9 @@ import CCurl
 /// Fetches greylist dumps over http, https or from `file://` URLs with libcurl.
 ///
 /// Every request is streamed to `destination + ".part"`, checked (status, HTML, size, gzip
-/// integrity), fsynced and renamed over `destination`; a failed or unmodified fetch leaves
-/// `destination` as it was and deletes the `.part` file.
+/// integrity, and for http(s) a final newline: a body cut mid-line is a failure), fsynced and
+/// renamed over `destination`; a failed or unmodified fetch leaves `destination` as it was and
+/// deletes the `.part` file. Only gzip is asked for as a content encoding.
 public enum Fetcher {
     /// `curl_global_init`, run once (Swift initialises a static `let` exactly once, thread-safely).
     private static let globalInit: CURLcode = curl_global_init(tk_curl_global_default())

@@ -19,6 +19,7 @@ final class Transfer {
     private var problem: FetchProblem?
     private var responseETag: String?
     private var responseLastModified: String?
+    private var responseContentEncoding: String?
     private let started = ContinuousClock.now
 
     static let userAgent = "trapkeeper/0.1"
@@ -26,11 +27,14 @@ final class Transfer {
     init(_ request: FetchRequest) {
         self.request = request
         self.handle = curl_easy_init()
-        self.sink = BodySink(destination: request.destination, maxBytes: request.source.maxBytes)
-        self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
-        self.errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         let lower = request.url.lowercased()
         self.isHTTP = lower.hasPrefix("http://") || lower.hasPrefix("https://")
+        // A body that ends when the connection closes looks whole however it is cut: over the
+        // network a last line without its newline is refused. A local file is read as it is.
+        self.sink = BodySink(
+            destination: request.destination, maxBytes: request.source.maxBytes, requiresFinalNewline: isHTTP)
+        self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        self.errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     }
 
     deinit {
@@ -53,7 +57,10 @@ final class Transfer {
         try set(CURLOPT_MAXREDIRS, 5)
         try set(CURLOPT_NOSIGNAL, 1)
         try set(CURLOPT_USERAGENT, Self.userAgent)
-        try set(CURLOPT_ACCEPT_ENCODING, "")
+        // Only gzip is asked for, and the sink undoes it rather than libcurl: libcurl takes a
+        // gzip stream cut short at a connection close for a whole one.
+        try set(CURLOPT_HTTP_CONTENT_DECODING, 0)
+        if isHTTP { append(header: "Accept-Encoding: gzip") }
         try set(CURLOPT_SSL_VERIFYPEER, 1)
         try set(CURLOPT_SSL_VERIFYHOST, 2)
         try set(CURLOPT_FILETIME, 1)
@@ -70,7 +77,8 @@ final class Transfer {
         }
         if let netrcFile = source.netrcFile {
             guard FileManager.default.isReadableFile(atPath: netrcFile) else {
-                throw .credentials("cannot read netrc_file \(netrcFile); check the path and its permissions")
+                throw .credentials(
+                    "cannot read the netrc file \(netrcFile) named by netrc; check the path and its permissions")
             }
             try set(CURLOPT_NETRC_FILE, netrcFile)
             try set(CURLOPT_NETRC, Int(CURL_NETRC_REQUIRED.rawValue))
@@ -81,7 +89,7 @@ final class Transfer {
             try set(CURLOPT_XOAUTH2_BEARER, token)
         }
 
-        if FileManager.default.fileExists(atPath: request.destination) {
+        if FileManager.default.fileExists(atPath: request.cachedCopy) {
             if let etag = request.etag, !etag.isEmpty {
                 append(header: "If-None-Match: \(etag)")
                 conditional = true
@@ -170,13 +178,18 @@ final class Transfer {
         return bytes.count
     }
 
-    /// A final response that must not be written: not 2xx, or declared HTML.
+    /// A final response that must not be written: not 2xx, declared HTML, or in a content
+    /// encoding other than gzip. A gzip one is handed to the sink to undo.
     private func checkResponse() -> FetchProblem? {
         guard isHTTP else { return nil }
         let code = responseCode
         if !(200..<300).contains(code) { return .httpStatus(code) }
         if let type = contentType, Self.isHTMLType(type) { return .htmlPage(why: "Content-Type \(type)") }
-        return nil
+        switch responseContentEncoding?.lowercased() {
+        case nil, "", "identity": return nil
+        case "gzip", "x-gzip": return sink.decodeContentEncoding()
+        case let other?: return .unsupportedEncoding(other)
+        }
     }
 
     private func receiveHeader(_ bytes: UnsafeRawBufferPointer) {
@@ -184,6 +197,7 @@ final class Transfer {
         if line.hasPrefix("HTTP/") {  // a new response (redirect, 100 Continue): forget the old one
             responseETag = nil
             responseLastModified = nil
+            responseContentEncoding = nil
             return
         }
         guard let colon = line.firstIndex(of: ":") else { return }
@@ -192,6 +206,7 @@ final class Transfer {
         switch name {
         case "etag": responseETag = value
         case "last-modified": responseLastModified = value
+        case "content-encoding": responseContentEncoding = value
         default: break
         }
     }

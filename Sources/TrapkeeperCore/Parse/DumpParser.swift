@@ -31,24 +31,28 @@ public struct DumpParser {
         self.clock = SyslogClock(now: now, zone: logTimeZone)
     }
 
-    /// Parses `path` (`-` = standard input).
+    /// Parses `path` (`-` = standard input, which must end its last line: see `parse(fd:…)`).
     public mutating func parse(path: String, _ handler: (RawRecord) throws -> Void) throws -> ParseReport {
         let fd: Int32 = path == "-" ? 0 : open(path, O_RDONLY)
         guard fd >= 0 else {
             throw ParseError(source: source, file: path, message: "cannot open: \(String(cString: strerror(errno)))")
         }
         defer { if fd != 0 { close(fd) } }
-        return try parse(fd: fd, name: path, handler)
+        return try parse(fd: fd, name: path, requireFinalNewline: path == "-", handler)
     }
 
     /// Parses `fd` (with `range`: only those bytes, which start at a line start). A record's
     /// bytes point into the reader's buffer: they stay valid until `linesExpire` is called
     /// (before the buffer is refilled, and before `parse` returns or throws), so a handler may
     /// keep them until then instead of copying them.
+    ///
+    /// With `requireFinalNewline` (a stream, such as standard input fed by `ssh`, that a cut
+    /// connection can end anywhere), a last line without its `\n` is a reject, never read. A
+    /// file is its writer's and keeps such a line.
     @inline(__always)
     public mutating func parse(
-        fd: Int32, name: String, range: Range<Int64>? = nil, linesExpire: () -> Void = {},
-        _ handler: (RawRecord) throws -> Void
+        fd: Int32, name: String, range: Range<Int64>? = nil, requireFinalNewline: Bool = false,
+        linesExpire: () -> Void = {}, _ handler: (RawRecord) throws -> Void
     ) throws -> ParseReport {
         var report = ParseReport(source: source, file: name)
         var decided: SourceFormat? = format == .auto ? nil : format
@@ -70,6 +74,12 @@ public struct DumpParser {
                 if line.tooLong {
                     report.reject(
                         line: number, reason: "line longer than \(LineReader.maxLineBytes) bytes", bytes: bytes)
+                    continue
+                }
+                if line.unterminated && requireFinalNewline {
+                    report.reject(
+                        line: number, reason: "the input ends in the middle of this line (no newline): cut short?",
+                        bytes: bytes)
                     continue
                 }
                 if isBlank(bytes) {

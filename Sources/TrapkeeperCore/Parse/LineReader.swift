@@ -7,7 +7,8 @@ import Darwin
 /// Streams a file descriptor line by line through one reusable buffer.
 ///
 /// Line ends are `\n`; one `\r` before it is dropped (CRLF dumps). The last line may lack its
-/// `\n`. A line longer than `maxLineBytes` is handed over once, cut to its first
+/// `\n`; it is then handed over with `unterminated` set (the caller decides whether a stream cut
+/// short could have left it so). A line longer than `maxLineBytes` is handed over once, cut to its first
 /// `maxLineBytes` bytes, with `tooLong` set; its remainder is skipped. Memory stays at
 /// `chunkBytes + maxLineBytes` whatever the file size.
 ///
@@ -26,6 +27,8 @@ struct LineReader: ~Copyable {
         var bytes: UnsafeRawBufferPointer
         var number: Int
         var tooLong: Bool
+        /// The input ended before this line's `\n`.
+        var unterminated = false
     }
 
     private let fd: Int32
@@ -98,7 +101,9 @@ struct LineReader: ~Copyable {
             if start < end && !skipping {
                 let s = start
                 start = end
-                return emit(s, end, tooLong: false)
+                var line = emit(s, end, tooLong: false)
+                line.unterminated = true
+                return line
             }
             return nil
         }

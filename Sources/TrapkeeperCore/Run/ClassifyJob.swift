@@ -94,7 +94,8 @@ extension ClassifyJob {
                 defer { if fd != 0 { close(fd) } }
                 let sink = Unmanaged.passUnretained(harvest)  // alive for the call (see `feed`)
                 return try parser.parse(
-                    fd: fd, name: input.name, linesExpire: { expire(sink) }, { feed(sink, $0) })
+                    fd: fd, name: input.name, requireFinalNewline: file == "-", linesExpire: { expire(sink) },
+                    { feed(sink, $0) })
             } catch let e as ParseError {
                 throw JobFailure(.cannotRun, e.description)
             }

@@ -50,22 +50,25 @@ public enum NightlyRun {
         var health: [String: SourceHealth] = [:]
         for s in ws.config.sources {
             let url = s.resolvedURL(baseDirectory: ws.config.baseDirectory)
-            let h = try ws.store.sourceHealth(name: s.name) ?? SourceHealth(name: s.name, url: url)
+            let shown = URLRedaction.redacted(url)
+            let h = try ws.store.sourceHealth(name: s.name) ?? SourceHealth(name: s.name, url: shown)
             health[s.name] = h
-            let good = (dir as NSString).appendingPathComponent("\(s.name).dump")
-            let haveCopy = FileManager.default.fileExists(atPath: good)
+            // The validators describe the last good copy, so they go with it: sent only when it
+            // exists (the fetcher checks) and was fetched from this same URL.
+            let sameURL = h.url == shown
             requests.append(
                 FetchRequest(
                     source: s, url: url, destination: (dir as NSString).appendingPathComponent("\(s.name).incoming"),
-                    etag: haveCopy && h.url == url ? h.etag : nil,
-                    lastModified: haveCopy && h.url == url ? h.lastModified : nil))
+                    etag: sameURL ? h.etag : nil, lastModified: sameURL ? h.lastModified : nil,
+                    cachedCopy: (dir as NSString).appendingPathComponent("\(s.name).dump")))
         }
         let outcomes = Fetcher.fetchAll(requests)
         var results: [String: SourceResult] = [:]
         for (req, out) in zip(requests, outcomes) {
             let s = req.source
+            let shownURL = URLRedaction.redacted(req.url)
             var h = health[s.name]!
-            h.url = req.url
+            h.url = shownURL
             h.lastAttempt = now
             h.httpStatus = out.httpStatus
             let good = (dir as NSString).appendingPathComponent("\(s.name).dump")
@@ -79,7 +82,7 @@ public enum NightlyRun {
                     ClassifyInput(source: s.name, path: req.destination, format: s.format, name: kept), into: harvest,
                     workspace: ws, now: now)
                 if let why = judge(report, bytes: out.bytes, previous: h) {
-                    problem = "source '\(s.name)': \(why) (\(req.url))"
+                    problem = "source '\(s.name)': \(why) (\(shownURL))"
                     try? FileManager.default.removeItem(atPath: req.destination)
                 } else {
                     if !dryRun {
@@ -100,15 +103,23 @@ public enum NightlyRun {
                         input: ClassifyInput(source: s.name, path: kept, format: s.format), fresh: true, failed: false,
                         parsed: report.map { (harvest, $0) })
                     reporter.progress(
-                        "source '\(s.name)': \(out.bytes) bytes from \(req.url) in \(String(format: "%.1f", out.seconds)) s"
+                        "source '\(s.name)': \(out.bytes) bytes from \(shownURL) in \(String(format: "%.1f", out.seconds)) s"
                     )
                 }
             case .notModified:
+                // The fetcher sent validators only because the good copy existed; it answers
+                // for that copy, so the copy is confirmed current, validators and counts kept.
+                guard FileManager.default.fileExists(atPath: good) else {
+                    problem = "source '\(s.name)': HTTP 304 (not modified), but the cached copy \(good) is gone"
+                    break
+                }
+                h.etag = out.etag ?? h.etag
+                h.lastModified = out.lastModified ?? h.lastModified
                 h.cachedAt = now
                 h.lastSuccess = now
                 results[s.name] = SourceResult(
                     input: ClassifyInput(source: s.name, path: good, format: s.format), fresh: true, failed: false)
-                reporter.progress("source '\(s.name)': not modified since the cached copy (\(req.url))")
+                reporter.progress("source '\(s.name)': not modified since the cached copy (\(shownURL))")
             case .failed:
                 break
             }

@@ -1,4 +1,5 @@
-/// `trapkeeper status`: last runs, per-source health, list sizes.
+/// `trapkeeper status`: last runs, per-source health, list sizes. URLs and stored messages are
+/// shown through `URLRedaction` (a state written by an older version may still hold a password).
 public enum StatusReport {
     public static func text(workspace ws: Workspace, now: Int64) throws -> String {
         var out: [String] = []
@@ -11,7 +12,7 @@ public enum StatusReport {
         let health = try ws.store.sourceHealth()
         for s in ws.config.sources {
             guard let h = health.first(where: { $0.name == s.name }) else {
-                out.append("  \(s.name): never fetched (\(s.url))")
+                out.append("  \(s.name): never fetched (\(URLRedaction.redacted(s.url)))")
                 continue
             }
             var line = "  \(s.name): "
@@ -21,7 +22,7 @@ public enum StatusReport {
                 line += "never succeeded"
             }
             if let at = h.lastErrorAt, at >= (h.lastSuccess ?? 0), let e = h.lastError {
-                line += "; FAILING since \(TimeText.utc(at)): \(e)"
+                line += "; FAILING since \(TimeText.utc(at)): \(URLRedaction.scrubbed(e))"
             }
             out.append(line)
             var detail = "    "
@@ -38,7 +39,9 @@ public enum StatusReport {
             var line = "  #\(r.id) \(r.command) at \(TimeText.utc(r.startedAt))"
             if let c = r.exitCode { line += " exit \(c)" } else { line += " (unfinished)" }
             if let t = r.traps, let h = r.hosts { line += ", \(t) traps, \(h) hosts" }
-            if let m = r.message { line += ": " + (m.split(separator: "\n").first.map(String.init) ?? "") }
+            if let m = r.message {
+                line += ": " + URLRedaction.scrubbed(m.split(separator: "\n").first.map(String.init) ?? "")
+            }
             out.append(line)
         }
         return out.joined(separator: "\n") + "\n"

@@ -322,7 +322,10 @@ extension TrapStore {
             try db.execute(
                 sql:
                     "UPDATE run SET finished_at = ?, exit_code = ?, traps = ?, hosts = ?, valid_count = coalesce(?, valid_count), message = ? WHERE id = ?",
-                arguments: [Int64(Date().timeIntervalSince1970), exitCode, traps, hosts, validCount, message, id])
+                arguments: [
+                    Int64(Date().timeIntervalSince1970), exitCode, traps, hosts, validCount,
+                    message.map(URLRedaction.scrubbed), id,
+                ])
         }
     }
 
@@ -388,6 +391,8 @@ extension TrapStore {
         return h
     }
 
+    /// Writes `h` with its URL and last error passed through `URLRedaction`: no password is
+    /// ever stored.
     public func saveSourceHealth(_ h: SourceHealth) throws {
         try write { db in
             try db.execute(
@@ -397,7 +402,8 @@ extension TrapStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    h.name, h.url, h.lastAttempt, h.lastSuccess, h.lastError, h.lastErrorAt, h.httpStatus, h.bytes,
+                    h.name, URLRedaction.redacted(h.url), h.lastAttempt, h.lastSuccess,
+                    h.lastError.map(URLRedaction.scrubbed), h.lastErrorAt, h.httpStatus, h.bytes,
                     h.lines, h.records, h.rejects, h.etag, h.lastModified, h.cachedAt, h.cachePath,
                 ])
         }

@@ -117,6 +117,34 @@ import Testing
         }
     }
 
+    @Test(
+        "a password in a source url is refused at its line, pointing to the netrc key, and never echoed",
+        arguments: [
+            "https://gw1:hunter2@gw1.example.org/greylist.dump",
+            "http://:hunter2@gw1.example.org/greylist.dump",
+            "https://gw1:hunter2/x@gw1.example.org/greylist.dump",
+        ])
+    func refusesAPasswordInTheURL(url: String) {
+        let (e, path) = load(base + "\n[[sources]]\nname = \"gw1\"\nformat = \"spamdb\"\nurl = \"\(url)\"\n")
+        #expect(e?.line == 7)
+        #expect(e?.description.hasPrefix("\(path):7: ") == true, "\(e?.description ?? "no error")")
+        #expect(e?.message.contains("source 'gw1'") == true)
+        #expect(e?.message.contains("password") == true)
+        #expect(e?.message.contains("netrc = ") == true)
+        #expect(e?.description.contains("hunter2") == false)
+    }
+
+    @Test func aUserNameWithoutPasswordIsAccepted() {
+        let (e, _) = load(base + "[[sources]]\nname = \"gw1\"\nurl = \"https://trapkeeper@gw1.example.org/d\"\n")
+        #expect(e == nil, "\(e?.description ?? "")")
+    }
+
+    @Test func aRefusedSchemeDoesNotEchoThePassword() {
+        let (e, _) = load(base + "[[sources]]\nname = \"fw\"\nurl = \"ftp://bob:hunter2@x/dump\"\n")
+        #expect(e?.line == 5)
+        #expect(e?.description.contains("hunter2") == false, "\(e?.description ?? "no error")")
+    }
+
     @Test func validListProblems() throws {
         let dir = TempDir()
         #expect(throws: ConfigError.self) {

@@ -103,12 +103,28 @@ struct FetcherTests {
         #expect(changed.etag == "\"v2\"")
         #expect(support.read("out.dump") == "fresh\n")
 
+        // A copy kept apart from the destination: its validators are sent, a 304 writes nothing.
+        let kept = try support.write("kept\n", to: "kept.dump")
+        let apart = await FetchTestSupport.fetch(
+            FetchRequest(
+                source: Self.source(), url: url, destination: support.path("scratch.dump"), etag: "\"v1\"",
+                cachedCopy: kept))
+        #expect(apart.status == .notModified, "\(apart.error ?? "")")
+        #expect(!support.exists("scratch.dump"))
+        #expect(support.read("kept.dump") == "kept\n")
+
         // No cached copy: the validators are not sent, so the server answers 200.
         let missing = await FetchTestSupport.fetch(
             FetchRequest(source: Self.source(), url: url, destination: support.path("new.dump"), etag: "\"v1\""))
-        await server.stop()
         #expect(missing.status == .fetched)
         #expect(support.read("new.dump") == "fresh\n")
+        let missingApart = await FetchTestSupport.fetch(
+            FetchRequest(
+                source: Self.source(), url: url, destination: support.path("new2.dump"), etag: "\"v1\"",
+                cachedCopy: support.path("gone.dump")))
+        await server.stop()
+        #expect(missingApart.status == .fetched)
+        #expect(support.read("new2.dump") == "fresh\n")
     }
 
     @Test("404 and 500 fail with the status and URL; the old copy stays", arguments: [404, 500])
@@ -202,7 +218,7 @@ struct FetcherTests {
     func maxBytes() async throws {
         let support = try FetchTestSupport()
         defer { support.cleanUp() }
-        let body = Data(repeating: UInt8(ascii: "a"), count: 10_000)
+        let body = Data(repeating: UInt8(ascii: "a"), count: 9_999) + Data("\n".utf8)
         let server = try await LocalHTTPServer.start { server in
             await server.appendRoute("GET /big") { _ in HTTPResponse(statusCode: .ok, body: body) }
         }
@@ -236,7 +252,7 @@ struct FetcherTests {
         #expect(support.read("out.dump") == "old\n")
     }
 
-    @Test("Content-Encoding gzip is decoded by curl")
+    @Test("Content-Encoding gzip is asked for and decoded")
     func contentEncodingGzip() async throws {
         let support = try FetchTestSupport()
         defer { support.cleanUp() }
@@ -257,6 +273,25 @@ struct FetcherTests {
         await server.stop()
         #expect(outcome.status == .fetched, "\(outcome.error ?? "")")
         #expect(outcome.bytes == Int64(plain.utf8.count))
+        #expect(support.read("out.dump") == plain)
+    }
+
+    @Test("a .gz file sent with Content-Encoding gzip is undone twice")
+    func gzipFileWithContentEncoding() async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let plain = String(repeating: Self.dump, count: 200)
+        let twice = FetchTestSupport.gzip(FetchTestSupport.gzip(Data(plain.utf8)))
+        let server = try await LocalHTTPServer.start { server in
+            await server.appendRoute("GET /greylist.dump.gz") { _ in
+                HTTPResponse(statusCode: .ok, headers: [.contentEncoding: "gzip"], body: twice)
+            }
+        }
+        let outcome = await FetchTestSupport.fetch(
+            FetchRequest(
+                source: Self.source(), url: server.url("/greylist.dump.gz"), destination: support.path("out.dump")))
+        await server.stop()
+        #expect(outcome.status == .fetched, "\(outcome.error ?? "")")
         #expect(support.read("out.dump") == plain)
     }
 
@@ -410,7 +445,7 @@ struct FetcherTests {
             FetchRequest(
                 source: Self.source(netrc: support.path("no-such-netrc")), url: url,
                 destination: support.path("out.dump")))
-        Self.expectFailure(missing, "cannot read netrc_file", url: url, support: support)
+        Self.expectFailure(missing, "cannot read the netrc file", url: url, support: support)
 
         let authorised = await FetchTestSupport.fetch(
             FetchRequest(source: Self.source(netrc: netrc), url: url, destination: support.path("out.dump")))
@@ -556,10 +591,244 @@ struct FetcherTests {
         #expect(support.read("delta.dump") == "delta\n")
     }
 
+    // MARK: - bodies cut short
+
+    /// Response heads whose body ends only when the server closes the connection.
+    static let closeDelimitedHeads = [
+        "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n",
+    ]
+
+    /// The number at the end of the request path (`GET /cut/17 HTTP/1.1` → 17).
+    static func pathNumber(_ requestHead: String) -> Int {
+        let path = requestHead.split(separator: " ").dropFirst().first ?? ""
+        return Int(path.split(separator: "/").last ?? "") ?? 0
+    }
+
+    @Test(
+        "a close-delimited body cut anywhere in its last line fails; the old copy stays",
+        arguments: closeDelimitedHeads)
+    func closeDelimitedCutMidLine(head: String) async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let body = Array(Self.dump.utf8)
+        let lastLineStart = body.dropLast().lastIndex(of: 10)! + 1
+        let server = try RawHTTPServer { request, connection in
+            connection.send(head)
+            connection.send(Data(body.prefix(Self.pathNumber(request))))
+        }
+        defer { server.stop() }
+        let destination = try support.write("old\n", to: "out.dump")
+        // At least one byte of the last line, never its '\n'.
+        for n in (lastLineStart + 1)..<body.count {
+            let url = server.url("/cut/\(n)")
+            let outcome = await FetchTestSupport.fetch(
+                FetchRequest(source: Self.source(), url: url, destination: destination))
+            Self.expectFailure(outcome, "ends in the middle of a line", url: url, support: support)
+            #expect(support.read("out.dump") == "old\n")
+        }
+    }
+
+    @Test("a complete body without Content-Length is fetched", arguments: closeDelimitedHeads)
+    func closeDelimitedComplete(head: String) async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let server = try RawHTTPServer { _, connection in
+            connection.send(head)
+            connection.send(Self.dump)
+        }
+        defer { server.stop() }
+        let outcome = await FetchTestSupport.fetch(
+            FetchRequest(
+                source: Self.source(), url: server.url("/greylist.dump"), destination: support.path("out.dump")))
+        #expect(outcome.status == .fetched, "\(outcome.error ?? "")")
+        #expect(support.read("out.dump") == Self.dump)
+    }
+
+    @Test("a body without its final newline fails even when Content-Length matches (a dump rewritten while served)")
+    func unterminatedWithContentLength() async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let server = try await LocalHTTPServer.start { server in
+            await server.appendRoute("GET /greylist.dump") { _ in
+                HTTPResponse(statusCode: .ok, body: Data(Self.dump.dropLast().utf8))
+            }
+        }
+        let url = server.url("/greylist.dump")
+        let outcome = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(), url: url, destination: support.path("out.dump")))
+        await server.stop()
+        Self.expectFailure(outcome, "ends in the middle of a line", url: url, support: support)
+        #expect(!support.exists("out.dump"))
+    }
+
+    @Test(
+        "a close-delimited gzip body cut short fails, as a .gz file or as Content-Encoding gzip",
+        arguments: [false, true])
+    func gzipCutShort(contentEncoding: Bool) async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let gz = [UInt8](FetchTestSupport.gzip(Data(String(repeating: Self.dump, count: 3000).utf8)))
+        let head =
+            contentEncoding
+            ? "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Encoding: gzip\r\n\r\n"
+            : "HTTP/1.0 200 OK\r\nContent-Type: application/gzip\r\n\r\n"
+        let server = try RawHTTPServer { request, connection in
+            connection.send(head)
+            connection.send(Data(gz.prefix(Self.pathNumber(request))))
+        }
+        defer { server.stop() }
+        // In the header, in the deflate data, and in the 8-byte trailer.
+        for n in [2, 10, gz.count / 3, gz.count / 2, gz.count - 9, gz.count - 4, gz.count - 1] {
+            let url = server.url("/cut/\(n)")
+            let outcome = await FetchTestSupport.fetch(
+                FetchRequest(source: Self.source(), url: url, destination: support.path("out.dump")))
+            Self.expectFailure(outcome, "gzip body that ends early", url: url, support: support)
+            #expect(!support.exists("out.dump"))
+        }
+        // The whole stream, close-delimited, is fine.
+        let whole = await FetchTestSupport.fetch(
+            FetchRequest(
+                source: Self.source(), url: server.url("/cut/\(gz.count)"), destination: support.path("out.dump")))
+        #expect(whole.status == .fetched, "\(whole.error ?? "")")
+        #expect(support.read("out.dump") == String(repeating: Self.dump, count: 3000))
+    }
+
+    @Test("a complete gzip stream whose text lacks the final newline fails", arguments: [false, true])
+    func gzipUnterminated(contentEncoding: Bool) async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let gz = FetchTestSupport.gzip(Data(Self.dump.dropLast().utf8))
+        let server = try await LocalHTTPServer.start { server in
+            await server.appendRoute("GET /greylist.dump") { _ in
+                HTTPResponse(
+                    statusCode: .ok, headers: contentEncoding ? [.contentEncoding: "gzip"] : [:], body: gz)
+            }
+        }
+        let url = server.url("/greylist.dump")
+        let outcome = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(), url: url, destination: support.path("out.dump")))
+        await server.stop()
+        Self.expectFailure(outcome, "ends in the middle of a line", url: url, support: support)
+    }
+
+    @Test("chunked encoding cut before the last chunk fails (libcurl reports it); complete chunks are fine")
+    func chunkedCutShort() async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let server = try RawHTTPServer { request, connection in
+            let complete = request.contains("/complete")
+            connection.send("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n")
+            connection.send(String(Self.dump.utf8.count, radix: 16) + "\r\n" + Self.dump + "\r\n")
+            if complete { connection.send("0\r\n\r\n") }
+        }
+        defer { server.stop() }
+        let url = server.url("/cut")
+        let cut = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(), url: url, destination: support.path("out.dump")))
+        Self.expectFailure(cut, "truncated: got \(Self.dump.utf8.count) bytes", url: url, support: support)
+        #expect(!support.exists("out.dump"))
+
+        let complete = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(), url: server.url("/complete"), destination: support.path("out.dump")))
+        #expect(complete.status == .fetched, "\(complete.error ?? "")")
+        #expect(support.read("out.dump") == Self.dump)
+    }
+
+    @Test("a Content-Encoding other than gzip is a named failure (only gzip is asked for)")
+    func unsupportedContentEncoding() async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let server = try await LocalHTTPServer.start { server in
+            await server.appendRoute("GET /greylist.dump") { _ in
+                HTTPResponse(
+                    statusCode: .ok, headers: [.contentEncoding: "br"], body: Data("\u{1b}\u{0}\u{0}garbage\n".utf8))
+            }
+        }
+        let url = server.url("/greylist.dump")
+        let outcome = await FetchTestSupport.fetch(
+            FetchRequest(source: Self.source(), url: url, destination: support.path("out.dump")))
+        await server.stop()
+        Self.expectFailure(outcome, "Content-Encoding br", url: url, support: support)
+    }
+
+    @Test("a file:// source is a local file: its last line needs no newline")
+    func fileWithoutFinalNewline() async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let local = try support.write(String(Self.dump.dropLast()), to: "local.dump")
+        let outcome = await FetchTestSupport.fetch(
+            FetchRequest(
+                source: Self.source(), url: URL(fileURLWithPath: local).absoluteString,
+                destination: support.path("out.dump")))
+        #expect(outcome.status == .fetched, "\(outcome.error ?? "")")
+        #expect(support.read("out.dump") == String(Self.dump.dropLast()))
+    }
+
+    // MARK: - messages
+
+    /// Every `snake_case` word of `message` outside paths.
+    static func keyLikeWords(_ message: String) -> [String] {
+        message.split(whereSeparator: \.isWhitespace).filter { !$0.contains("/") }.compactMap { word in
+            let bare = word.trimmingCharacters(in: CharacterSet(charactersIn: "()[],;:'\"."))
+            let isKeyLike =
+                bare.contains("_") && bare.first?.isLetter == true
+                && bare.allSatisfy { ($0.isLetter && $0.isLowercase) || $0.isNumber || $0 == "_" }
+            return isKeyLike ? bare : nil
+        }
+    }
+
+    @Test("every config key a fetch message names exists in [[sources]]")
+    func hintsNameRealKeys() async throws {
+        let support = try FetchTestSupport()
+        defer { support.cleanUp() }
+        let url = "https://fw.example/greylist.dump"
+        let problems: [FetchProblem] = [
+            .httpStatus(401), .httpStatus(403), .httpStatus(404), .httpStatus(302), .httpStatus(503),
+            .unaskedNotModified, .htmlPage(why: "the body starts with <HTML"), .tooLarge(maxBytes: 10),
+            .truncated(got: 1, expected: 2), .corruptGzip("bad"), .truncatedGzip,
+            .refusedRedirect(to: "file:///etc/passwd", curlText: "x"), .unreadableFile(curlText: "x"),
+            .credentials("x"), .localFile("x"),
+            .timedOut(curlText: "too slow", timeoutSeconds: 300, lowSpeedBytes: 1024, lowSpeedSeconds: 30),
+            .curl("x"),
+        ]
+        var messages = problems.map { $0.message(source: "delilah", url: url) }
+        // The credential checks are worded where the files are read.
+        let empty = try support.write("\n", to: "empty-token")
+        var noCA = Self.source()
+        noCA.caFile = support.path("no-such-ca.pem")
+        for source in [
+            Self.source(netrc: support.path("no-such-netrc")), Self.source(bearer: support.path("no-such-token")),
+            Self.source(bearer: empty), noCA,
+        ] {
+            let outcome = await FetchTestSupport.fetch(
+                FetchRequest(source: source, url: url, destination: support.path("out.dump")))
+            messages.append(outcome.error ?? "")
+        }
+        for message in messages {
+            for word in Self.keyLikeWords(message) {
+                #expect(Config.sourceKeys.contains(word), "'\(word)' is no [[sources]] key: \(message)")
+            }
+        }
+        let unauthorised = FetchProblem.httpStatus(401).message(source: "delilah", url: url)
+        #expect(unauthorised.contains("netrc") && unauthorised.contains("bearer_token_file"), "\(unauthorised)")
+        let slow = messages[
+            problems.firstIndex(
+                of: .timedOut(curlText: "too slow", timeoutSeconds: 300, lowSpeedBytes: 1024, lowSpeedSeconds: 30))!]
+        for key in ["timeout_seconds", "low_speed_bytes_per_second", "low_speed_seconds"] {
+            #expect(slow.contains(key), "\(slow)")
+        }
+    }
+
     @Test("messages never show a password from the URL")
     func redaction() {
-        #expect(FetchProblem.redacted("https://bob:hunter2@fw.example/x") == "https://bob:***@fw.example/x")
-        #expect(FetchProblem.redacted("https://fw.example/a@b") == "https://fw.example/a@b")
+        let withPassword = FetchProblem.httpStatus(401).message(
+            source: "delilah", url: "https://bob:hunter2@fw.example/x")
+        #expect(withPassword.contains("https://bob:***@fw.example/x"), "\(withPassword)")
+        #expect(!withPassword.contains("hunter2"))
+        let fromCurl = FetchProblem.curl("see 'http://eve:hunter2@evil.example/'").message(
+            source: "d", url: "https://fw.example/g")
+        #expect(!fromCurl.contains("hunter2"), "\(fromCurl)")
         let line = FetchProblem.httpStatus(503).message(source: "delilah", url: "https://fw.example/g")
         #expect(
             line == "source 'delilah': HTTP 503 from https://fw.example/g; the server has a problem, try again later")

@@ -85,6 +85,33 @@ func parseFile(_ path: String, format: SourceFormat = .auto) throws -> ([ParsedR
         #expect(last == "<u299999@example.org>")
     }
 
+    @Test(
+        "a stream that must end its lines rejects a last line without newline; otherwise it is read",
+        arguments: [true, false])
+    func unterminatedLastLineOfAStream(requireFinalNewline: Bool) throws {
+        var fds: [Int32] = [0, 0]
+        try #require(pipe(&fds) == 0)
+        let text = Array("TRAPPED|1.2.3.5|99\nSPAMTRAP|<x@example.org".utf8)
+        _ = text.withUnsafeBytes { write(fds[1], $0.baseAddress, $0.count) }
+        close(fds[1])
+        defer { close(fds[0]) }
+        var parser = DumpParser(source: "t", format: .spamdb, now: 0, logTimeZone: TimeZone(identifier: "UTC")!)
+        var records: [ParsedRecord] = []
+        let report = try parser.parse(fd: fds[0], name: "-", requireFinalNewline: requireFinalNewline) {
+            records.append(ParsedRecord($0))
+        }
+        #expect(report.lines == 2)
+        if requireFinalNewline {
+            #expect(records.map(\.kind) == [.trapped])
+            #expect(report.rejected == 1)
+            #expect(report.firstRejects.first?.line == 2)
+            #expect(report.firstRejects.first?.reason.contains("no newline") == true)
+        } else {
+            #expect(records.map(\.kind) == [.trapped, .spamtrap])
+            #expect(report.rejected == 0)
+        }
+    }
+
     @Test func aLineOfExactlyTheLimitIsTheSameEverywhere() throws {
         // 65 536 bytes is allowed; where it falls relative to the 1 MiB read boundary must not matter.
         let dir = TempDir()
