@@ -33,6 +33,9 @@ public struct Config: Sendable {
     public var neverBlock: [String]
     public var harvestSenders: Bool
     public var hostTTLHours: Int
+    /// How long the state keeps a host after its last trap hit and TRAPPED expiry, and a callback
+    /// incident after it was last seen (`history_days`). Traps are kept forever.
+    public var historyDays: Int = Config.defaultHistoryDays
     public var probeWindowDays: Int
     public var logTimeZone: TimeZone
     public var statePath: String
@@ -43,10 +46,11 @@ public struct Config: Sendable {
 
     public static let defaultHostTTLHours = 24
     public static let defaultProbeWindowDays = 7
+    public static let defaultHistoryDays = 90
 
     static let topLevelKeys: Set<String> = [
         "domains", "valid_addresses", "recipient_delimiter", "protected", "never_block",
-        "harvest_senders", "host_ttl_hours", "probe_window_days", "log_timezone", "state",
+        "harvest_senders", "host_ttl_hours", "history_days", "probe_window_days", "log_timezone", "state",
         "publish_dir", "page_template", "guards", "sources",
     ]
     static let sourceKeys: Set<String> = [
@@ -188,6 +192,7 @@ public struct Config: Sendable {
         }
         let ttl = try int("host_ttl_hours", in: table, range: Limits.hostTTLHours) ?? defaultHostTTLHours
         let window = try int("probe_window_days", in: table, range: Limits.probeWindowDays) ?? defaultProbeWindowDays
+        let history = try int("history_days", in: table, range: Limits.historyDays) ?? defaultHistoryDays
         var zone = TimeZone.current
         if let z = try string("log_timezone") {
             guard let tz = TimeZone(identifier: z) else { throw err("log_timezone", "unknown time zone '\(z)'") }
@@ -323,11 +328,12 @@ public struct Config: Sendable {
             }
         }
 
-        let config = Config(
+        var config = Config(
             file: file, baseDirectory: base, domains: domains, validAddressesFile: resolve(valid),
             recipientDelimiters: delimiter, protectedFile: protected, neverBlock: neverBlock,
             harvestSenders: harvest, hostTTLHours: ttl, probeWindowDays: window, logTimeZone: zone,
             statePath: state, publishDir: publishDir, pageTemplate: template, guards: guards, sources: sources)
+        config.historyDays = history
         try config.checkPublishDirIsPublic(line: lineOf("publish_dir"))
         return config
     }
@@ -340,6 +346,8 @@ public struct Config: Sendable {
         public static let hostTTLHours = 1...87_600
         /// `probe_window_days`: up to ten years.
         public static let probeWindowDays = 1...3_650
+        /// `history_days`: a day up to a hundred years.
+        public static let historyDays = 1...36_500
         /// `max_stale_hours`: 0 (never use an old copy) up to ten years.
         public static let staleHours = 0...87_600
         /// `timeout_seconds`, `low_speed_seconds`: up to a day.

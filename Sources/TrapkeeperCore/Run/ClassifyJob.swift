@@ -61,6 +61,7 @@ public enum ClassifyJob {
         tkTick("classify: parsed and classified")
         if !dryRun {
             try ws.store.merge(harvest, readAhead: stored)
+            try ws.store.pruneHistory(before: now - Int64(ws.config.historyDays) * 86_400)
         }
         tkTick("classify: merged into the state")
         return Outcome(reports: reports, harvest: harvest)

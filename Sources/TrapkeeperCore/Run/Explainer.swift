@@ -65,7 +65,11 @@ public enum Explainer {
         } else if let block = ws.neverBlock.matchingBlock(ip) {
             d = HostDecision(exported: false, rule: "never-block: inside \(block); never sent to a trap")
         } else {
-            d = HostDecision(exported: false, rule: "never sent to a trap (no trap hit or TRAPPED entry recorded)")
+            d = HostDecision(
+                exported: false,
+                rule:
+                    "no record: no trap hit or TRAPPED entry within the last \(ws.config.historyDays) days (history_days; older ones are dropped from the state)"
+            )
         }
         out.append("verdict: \(d.exported ? "EXPORTED" : "not exported")")
         out.append("rule: \(d.rule)")

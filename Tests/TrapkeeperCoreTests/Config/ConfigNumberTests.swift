@@ -13,6 +13,7 @@ import Testing
     static let keys: [(key: String, place: Place, good: String)] = [
         ("host_ttl_hours", .top, "48"),
         ("probe_window_days", .top, "7"),
+        ("history_days", .top, "90"),
         ("max_shrink_percent", .guards, "12.5"),
         ("max_growth_factor", .guards, "10.0"),
         ("growth_floor", .guards, "0"),
