@@ -83,6 +83,24 @@ public final class Harvest: @unchecked Sendable {
     }
     private var malformedSeen: [(source: String, file: String, line: Int, why: String, text: String)] = []
 
+    /// One host's hits to one address (`lastNonVerifier` .min: every one was a verifier's).
+    struct PairStat {
+        var host: Int32
+        var address: Int32
+        var first: Int64
+        var last: Int64
+        var lastNonVerifier: Int64
+    }
+
+    /// A host's hits to one address, as the merge stores them.
+    public struct HitInfo: Sendable, Equatable {
+        public var ip: IPAddress
+        public var address: String
+        public var first: Int64
+        public var last: Int64
+        public var lastNonVerifier: Int64?
+    }
+
     struct HostStat {
         var firstHit: Int64 = .max
         var lastHit: Int64 = .min
@@ -129,6 +147,10 @@ public final class Harvest: @unchecked Sendable {
     /// Address index of the trap the hit evidence hit, -1 none.
     private var hostHitTrap = PlainArray<Int32>(capacity: 1 << 14)
     private var hostTrappedEvidence = PlainArray<Int>(capacity: 1 << 14)
+    /// Trap hits per (host, address): whether a hit counts is decided at publish time, by
+    /// whether its address is a trap then. `pairIndex`: host index << 32 | address index → slot.
+    private var pairIndex: [UInt64: Int32] = [:]
+    private var pairs: [PairStat] = []
     /// Evidence is kept as compact records (bytes as read) and turned into text only when the
     /// state asks for it: most first sightings of a steady-state run are never written.
     private var evidenceArena = ByteArena(capacity: 1 << 20)
@@ -748,6 +770,47 @@ public final class Harvest: @unchecked Sendable {
             hostHitEvidence[i] = evidence(r)
             hostHitTrap[i] = Int32(idx)
         }
+        notePair(host: i, address: idx, first: r.time, last: r.time, lastNonVerifier: verifier ? .min : r.time)
+    }
+
+    /// Adds hits of host `host` to address `address` to their pair.
+    @inline(__always)
+    private func notePair(host: Int, address: Int, first: Int64, last: Int64, lastNonVerifier: Int64) {
+        let key = UInt64(UInt32(host)) << 32 | UInt64(UInt32(address))
+        if let p = pairIndex[key] {
+            let k = Int(p)
+            if first < pairs[k].first { pairs[k].first = first }
+            if last > pairs[k].last { pairs[k].last = last }
+            if lastNonVerifier > pairs[k].lastNonVerifier { pairs[k].lastNonVerifier = lastNonVerifier }
+        } else {
+            pairIndex[key] = Int32(pairs.count)
+            pairs.append(
+                PairStat(
+                    host: Int32(host), address: Int32(address), first: first, last: last,
+                    lastNonVerifier: lastNonVerifier))
+        }
+    }
+
+    /// Every (host, address) pair with a trap hit in this run.
+    public var hits: [HitInfo] {
+        drain()
+        return pairs.map {
+            HitInfo(
+                ip: hostTable.key(Int($0.host)), address: addressText(Int($0.address)), first: $0.first, last: $0.last,
+                lastNonVerifier: $0.lastNonVerifier == .min ? nil : $0.lastNonVerifier)
+        }
+    }
+
+    /// Number of (host, address) pairs with hits (the merge's view).
+    var pairCount: Int {
+        drain()
+        return pairs.count
+    }
+
+    /// Pair `i`: host and address indexes, first and last hit, last non-verifier hit (nil: none).
+    func pair(_ i: Int) -> (host: Int, address: Int, first: Int64, last: Int64, lastNonVerifier: Int64?) {
+        let p = pairs[i]
+        return (Int(p.host), Int(p.address), p.first, p.last, p.lastNonVerifier == .min ? nil : p.lastNonVerifier)
     }
 
     // MARK: the merge's view (TrapStore.merge): bytes and plain values, no strings per row
@@ -841,6 +904,7 @@ public final class Harvest: @unchecked Sendable {
             }
         }
         let hostCount = other.hostTable.count
+        var hostMap = [Int](repeating: -1, count: hostCount)
         for j in 0..<hostCount {
             if j + ahead < hostCount { hostTable.prefetchSlot(IPKeyTable.hash(other.hostTable.key(j + ahead))) }
             if j + ahead / 2 < hostCount {
@@ -849,6 +913,7 @@ public final class Harvest: @unchecked Sendable {
                 if c >= 0 { tk_prefetch(hostStat.base + c) }
             }
             let i = host(other.hostTable.key(j))
+            hostMap[j] = i
             let o = other.hostStat[j]
             var h = hostStat[i]
             h.hits += o.hits
@@ -872,6 +937,11 @@ public final class Harvest: @unchecked Sendable {
             h.hasHitEvidence = h.hasHitEvidence || o.hasHitEvidence
             h.hasNonVerifierEvidence = h.hasNonVerifierEvidence || o.hasNonVerifierEvidence
             hostStat[i] = h
+        }
+        for p in other.pairs {
+            notePair(
+                host: hostMap[Int(p.host)], address: Int(addressMap[Int(p.address)]), first: p.first, last: p.last,
+                lastNonVerifier: p.lastNonVerifier)
         }
         for (n, c) in other.incidents.enumerated() {
             let idx = addressMap[Int(other.incidentAddress[n])]

@@ -60,7 +60,7 @@ public struct HostRule: Sendable {
     /// always the same answer as `decide(…).exported`.
     public func isExported(_ h: HostRow, ip: IPAddress, delisted: Bool) -> Bool {
         if neverBlock.contains(ip) || delisted || h.isVerifierHost { return false }
-        if let t = h.lastNonVerifierHit, t >= now - ttl, t <= now + HostRule.futureSlack { return true }
+        if let t = h.lastTrapHit, t >= now - ttl, t <= now + HostRule.futureSlack { return true }
         if let e = h.trappedExpire, e > now { return true }
         return false
     }
@@ -81,7 +81,7 @@ public struct HostRule: Sendable {
                     "verifier host: every trap hit was a callback probe or carried a verifier-shaped sender (<>, postmaster@, double-bounce@) — a verifier or backscatter, not a spammer"
             )
         }
-        if let t = h.lastNonVerifierHit, t >= now - ttl, t <= now + HostRule.futureSlack {
+        if let t = h.lastTrapHit, t >= now - ttl, t <= now + HostRule.futureSlack {
             return HostDecision(
                 exported: true,
                 rule: "sent to a trap at \(TimeText.utc(t)), within host_ttl_hours (\(ttl / 3600) h) before now")
@@ -90,6 +90,13 @@ public struct HostRule: Sendable {
             return HostDecision(exported: true, rule: "TRAPPED by spamd until \(TimeText.utc(e))")
         }
         if let t = h.lastNonVerifierHit {
+            if t >= now - ttl {
+                return HostDecision(
+                    exported: false,
+                    rule:
+                        "its hits within host_ttl_hours (last \(TimeText.utc(t))) were to addresses that are not traps now (valid, protected, a held near-miss or delisted), and no live TRAPPED entry"
+                )
+            }
             return HostDecision(
                 exported: false,
                 rule:

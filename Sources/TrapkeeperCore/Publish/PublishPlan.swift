@@ -36,6 +36,19 @@ public struct PublishPlan: Sendable {
         }
     }
 
+    /// Whether `sorted` (by bytes) holds `entry`.
+    static func contains(_ sorted: [String], _ entry: String) -> Bool {
+        var lo = 0
+        var hi = sorted.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            let c = compareBytes(sorted[mid], entry)
+            if c == 0 { return true }
+            if c < 0 { lo = mid + 1 } else { hi = mid }
+        }
+        return false
+    }
+
     /// Computes the plan.
     ///
     /// - keepPreviousHosts: set when a source failed without a usable copy: hosts published last
@@ -94,11 +107,18 @@ public struct PublishPlan: Sendable {
             }
         }
 
+        // A hit counts when its address is a trap now: the last such hit per host.
+        var lastTrapHit: [String: Int64] = [:]
+        for h in try store.recentHits(since: now - hostRule.ttl) where PublishPlan.contains(traps, h.address) {
+            if h.lastNonVerifier > lastTrapHit[h.ip] ?? .min { lastTrapHit[h.ip] = h.lastNonVerifier }
+        }
+
         var hosts: [IPAddress] = []
         var hostSet = Set<String>()
         var hostWhy: [String: String] = [:]
-        for row in try store.hostsForPublishing() {
+        for var row in try store.hostsForPublishing() {
             guard let ip = IPAddress(row.ip) else { continue }
+            row.lastTrapHit = lastTrapHit[row.ip]
             let isDelisted = !delisted.isEmpty && delisted[row.ip] != nil
             let exported = hostRule.isExported(row, ip: ip, delisted: isDelisted)
             let wasPublished = previousHosts.contains(row.ip)

@@ -58,7 +58,22 @@ public enum Explainer {
         let delisted = try ws.store.delistings()[key]
         let published = try ws.store.published(kind: "host").contains(key)
         let rule = ws.hostRule(now: now)
-        let row = try ws.store.host(key)
+        var row = try ws.store.host(key)
+        // Which of its hits count: those to addresses that are traps now.
+        let delistings = try ws.store.delistings()
+        var hitLines: [String] = []
+        for h in try ws.store.hits(ip: key) {
+            let roles = try ws.store.address(h.address)?.roles ?? []
+            let decision = ws.classifier.decide(
+                AddressRow(address: h.address, roles: roles, firstSeen: 0, lastSeen: 0, evidence: nil),
+                delisted: delistings[h.address])
+            if decision.isTrap, let t = h.lastNonVerifier, t > row?.lastTrapHit ?? .min { row?.lastTrapHit = t }
+            let times = h.first == h.last ? TimeText.utc(h.first) : "\(TimeText.utc(h.first)) … \(TimeText.utc(h.last))"
+            let sender = h.lastNonVerifier == nil ? ", every one from a verifier-shaped sender" : ""
+            hitLines.append(
+                "hit \(h.address) \(times)\(sender): \(decision.isTrap ? "a trap now" : "not a trap now (\(decision.rule))")"
+            )
+        }
         let d: HostDecision
         if let row {
             d = rule.decide(row, ip: ip, delisted: delisted)
@@ -87,6 +102,7 @@ public enum Explainer {
                 out.append("TRAPPED until \(TimeText.utc(e))" + (row.trappedEvidence.map { ": \($0.summary)" } ?? ""))
             }
         }
+        out += hitLines
         for p in try ws.store.callbacks(ip: key) {
             out.append(
                 "callback probe: \(p.kind) to \(p.probeAddress) helo \(p.helo ?? "(not logged)") seen \(TimeText.utc(p.seen))"

@@ -9,7 +9,7 @@ extension TrapStore {
     }
 
     /// Drops what the state no longer needs to keep (`history_days`): a host whose last trap
-    /// hit and TRAPPED expiry are both before `cutoff`, with its audit rows, and callback
+    /// hit and TRAPPED expiry are both before `cutoff`, with its hits per address and its audit rows, and callback
     /// incidents last seen before `cutoff`. Traps and their evidence, delistings and the runs
     /// are kept. A host still published (kept during a source's outage) is kept too, so that the
     /// state can always explain what the lists say. SQLite reuses the freed pages: the file
@@ -27,9 +27,11 @@ extension TrapStore {
                     """, arguments: [cutoff])
             let deleteHost = try db.makeStatement(sql: "DELETE FROM host WHERE ip = ?")
             let deleteAudit = try db.makeStatement(sql: "DELETE FROM audit WHERE entry = ? AND kind = 'ip'")
+            let deleteHits = try db.makeStatement(sql: "DELETE FROM hit WHERE ip = ?")
             for ip in gone {
                 try deleteHost.execute(arguments: [ip])
                 pruned.hosts += db.changesCount
+                try deleteHits.execute(arguments: [ip])
                 try deleteAudit.execute(arguments: [ip])
                 pruned.auditRows += db.changesCount
             }

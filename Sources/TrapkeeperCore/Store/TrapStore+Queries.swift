@@ -20,9 +20,40 @@ public struct HostRow: Sendable {
     public var hitEvidence: Evidence?
     public var hitTrap: String?
     public var trappedEvidence: Evidence?
+    /// The last non-verifier hit to an address that is a trap *now* (at publish time), from the
+    /// host's hits per address (`TrapStore.hits`); nil: none. Whether a hit counts is decided
+    /// when the lists are made: a hit to an address that has since become valid, protected, a
+    /// held near-miss or delisted does not keep the host listed. Filled in by `PublishPlan` and
+    /// `Explainer`; the export rule reads only this, not `lastNonVerifierHit`.
+    public var lastTrapHit: Int64?
+
+    public init(
+        ip: String, firstHit: Int64?, lastHit: Int64?, lastNonVerifierHit: Int64?, trappedExpire: Int64?,
+        hitEvidence: Evidence?, hitTrap: String?, trappedEvidence: Evidence?, lastTrapHit: Int64? = nil
+    ) {
+        self.ip = ip
+        self.firstHit = firstHit
+        self.lastHit = lastHit
+        self.lastNonVerifierHit = lastNonVerifierHit
+        self.trappedExpire = trappedExpire
+        self.hitEvidence = hitEvidence
+        self.hitTrap = hitTrap
+        self.trappedEvidence = trappedEvidence
+        self.lastTrapHit = lastTrapHit
+    }
 
     /// Every trap hit carried a verifier-shaped sender (or there were none at all but TRAPPED).
     public var isVerifierHost: Bool { lastHit != nil && lastNonVerifierHit == nil }
+}
+
+/// A host's hits to one address: the first and the last, and the last one whose sender was
+/// not verifier-shaped (nil: every hit of the pair was a verifier's).
+public struct HitRow: Sendable, Equatable {
+    public var ip: String
+    public var address: String
+    public var first: Int64
+    public var last: Int64
+    public var lastNonVerifier: Int64?
 }
 
 /// One stored callback incident.
@@ -272,6 +303,45 @@ extension TrapStore {
                 a.bind(5, row.cause)
                 try a.step()
             }
+        }
+    }
+
+    // MARK: hits per (host, address)
+
+    /// The pairs with a non-verifier hit at or after `since`: what publishing needs to decide
+    /// which hosts hit a trap recently.
+    public func recentHits(since: Int64) throws -> [(ip: String, address: String, lastNonVerifier: Int64)] {
+        try read { db in
+            var out: [(ip: String, address: String, lastNonVerifier: Int64)] = []
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT ip, address, last_nonverifier FROM hit WHERE last_nonverifier >= ?",
+                arguments: [since])
+            while let r = try rows.next() { out.append((r[0], r[1], r[2])) }
+            return out
+        }
+    }
+
+    /// Every address a host hit, newest first.
+    public func hits(ip: String) throws -> [HitRow] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT ip, address, first, last, last_nonverifier FROM hit WHERE ip = ? ORDER BY last DESC, address",
+                arguments: [ip]
+            ).map { HitRow(ip: $0[0], address: $0[1], first: $0[2], last: $0[3], lastNonVerifier: $0[4]) }
+        }
+    }
+
+    /// Every host that hit an address.
+    public func hits(address: String) throws -> [HitRow] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT ip, address, first, last, last_nonverifier FROM hit WHERE address = ? ORDER BY first, ip",
+                arguments: [address]
+            ).map { HitRow(ip: $0[0], address: $0[1], first: $0[2], last: $0[3], lastNonVerifier: $0[4]) }
         }
     }
 

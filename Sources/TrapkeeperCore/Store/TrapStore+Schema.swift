@@ -90,6 +90,28 @@ extension TrapStore {
                     CREATE INDEX audit_entry ON audit(entry);
                     """)
         }
+        // Trap hits per (host, address): whether a hit counts is decided at publish time, by
+        // whether the address is a trap then (cli.md: "Hit a trap means an address that is a
+        // trap at publish time"). A state of the first release keeps every host: each gets one
+        // row for the trap its evidence names, with its hit times.
+        m.registerMigration("v2: hits per host and address") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE hit (
+                        ip TEXT NOT NULL,
+                        address TEXT NOT NULL,
+                        first INTEGER NOT NULL,
+                        last INTEGER NOT NULL,
+                        last_nonverifier INTEGER,
+                        PRIMARY KEY (ip, address)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX hit_recent ON hit(last_nonverifier);
+                    CREATE INDEX hit_address ON hit(address);
+                    INSERT INTO hit (ip, address, first, last, last_nonverifier)
+                        SELECT ip, hit_trap, coalesce(first_hit, last_hit), last_hit, last_nonverifier_hit
+                        FROM host WHERE hit_trap IS NOT NULL AND last_hit IS NOT NULL;
+                    """)
+        }
         return m
     }
 }

@@ -86,6 +86,7 @@ public final class TrapStore {
             tkTick("merge: addresses written")
             let prepared = hostRows.flatMap { try? $0.wait() }
             try mergeHosts(harvest, db, prepared: prepared)
+            try mergeHits(harvest, db)
             tkTick("merge: hosts written")
             try mergeCallbacks(harvest, db, stored: stored)
             tkTick("merge: callbacks written")
@@ -284,6 +285,37 @@ public final class TrapStore {
             scratch.removeAll(keepingCapacity: true)
             let row = HostRows.encode(harvest, i, ip: harvest.hostKey(i).description, into: &scratch)
             try scratch.withUnsafeBytes { try write(row, $0) }
+        }
+    }
+
+    /// Hits per (host, address): each pair's first hit only moves earlier, its last and last
+    /// non-verifier hits only later; a pair whose values are not newer is not written (the
+    /// upsert's WHERE), so merging the same harvest again changes no row.
+    private func mergeHits(_ harvest: Harvest, _ db: Database) throws {
+        let bulk = BulkStatement(
+            try db.makeStatement(
+                sql: """
+                    INSERT INTO hit (ip, address, first, last, last_nonverifier) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(ip, address) DO UPDATE SET
+                        first = min(first, excluded.first),
+                        last = max(last, excluded.last),
+                        last_nonverifier = max(coalesce(last_nonverifier, excluded.last_nonverifier), coalesce(excluded.last_nonverifier, last_nonverifier))
+                    WHERE excluded.first < first OR excluded.last > last
+                        OR coalesce(excluded.last_nonverifier, -1) > coalesce(last_nonverifier, -1)
+                    """))
+        var ipText: [UInt8] = []
+        for i in 0..<harvest.pairCount {
+            let p = harvest.pair(i)
+            ipText.removeAll(keepingCapacity: true)
+            ipText.append(contentsOf: harvest.hostKey(p.host).description.utf8)
+            try ipText.withUnsafeBytes { ip in
+                bulk.bind(1, bytes: ip)
+                bulk.bind(2, bytes: harvest.addressKey(p.address))
+                bulk.bind(3, p.first)
+                bulk.bind(4, p.last)
+                bulk.bind(5, p.lastNonVerifier)
+                try bulk.step()
+            }
         }
     }
 

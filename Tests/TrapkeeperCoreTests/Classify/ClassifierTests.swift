@@ -147,10 +147,11 @@ func makeClassifier(
             for last in times {
                 for nonVerifier in times {
                     for trapped in times {
-                        for delisted in [false, true] {
+                        for (delisted, stillATrap) in [(false, false), (false, true), (true, false), (true, true)] {
                             let row = HostRow(
                                 ip: ip, firstHit: last, lastHit: last ?? nonVerifier, lastNonVerifierHit: nonVerifier,
-                                trappedExpire: trapped, hitEvidence: nil, hitTrap: nil, trappedEvidence: nil)
+                                trappedExpire: trapped, hitEvidence: nil, hitTrap: nil, trappedEvidence: nil,
+                                lastTrapHit: stillATrap ? nonVerifier : nil)
                             let d = rule.decide(row, ip: IPAddress(ip)!, delisted: delisted ? ("ip", "r", 0) : nil)
                             #expect(
                                 rule.isExported(row, ip: IPAddress(ip)!, delisted: delisted) == d.exported,

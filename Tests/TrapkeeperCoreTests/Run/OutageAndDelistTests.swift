@@ -92,12 +92,15 @@ import Testing
         #expect(traps() == ["alpha@bsdly.com"])
         #expect(dir.read("publish/spamtraps.html")?.contains("beta@bsdly.com") == false)
 
+        // Relisting the host alone does not list it: its only hit was to beta@, which is not a
+        // trap while delisted (a hit counts when its address is a trap at publish time).
         r = try Binary.run(["relist", "--config", config, "--now", now, "45.95.147.9"])
         #expect(r.0 == 0, "\(r.2)")
-        #expect(hosts() == ["45.95.147.1", "45.95.147.9"])
+        #expect(hosts() == ["45.95.147.1"])
         r = try Binary.run(["relist", "--config", config, "--now", now, "beta@bsdly.com"])
         #expect(r.0 == 0, "\(r.2)")
         #expect(traps() == ["alpha@bsdly.com", "beta@bsdly.com"])
+        #expect(hosts() == ["45.95.147.1", "45.95.147.9"])
 
         // A guard that refuses the republish: the delisting is recorded, the lists stay, exit 4,
         // and the message says both.
