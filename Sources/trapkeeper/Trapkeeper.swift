@@ -9,7 +9,7 @@ struct Trapkeeper: ParsableCommand {
         abstract: "Harvest spamtraps from spamd greylists and publish them with the hosts that hit them.",
         subcommands: [
             Run.self, Collect.self, Classify.self, Publish.self, Explain.self, Callbacks.self, Status.self, Delist.self,
-            Relist.self, Aggregate.self,
+            Relist.self, NearMisses.self, Aggregate.self,
         ])
 }
 

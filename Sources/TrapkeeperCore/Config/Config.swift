@@ -36,6 +36,12 @@ public struct Config: Sendable {
     /// How long the state keeps a host after its last trap hit and TRAPPED expiry, and a callback
     /// incident after it was last seen (`history_days`). Traps are kept forever.
     public var historyDays: Int = Config.defaultHistoryDays
+    /// Rule 3b: both local parts of a near-miss have at least this many characters
+    /// (`typo_min_length`).
+    public var typoMinLength: Int = NearMissRule.defaultMinLength
+    /// Rule 3b: a near-miss becomes a trap once mailed from this many networks
+    /// (`typo_promote_networks`).
+    public var typoPromoteNetworks: Int = NearMissRule.defaultPromoteNetworks
     public var probeWindowDays: Int
     public var logTimeZone: TimeZone
     public var statePath: String
@@ -50,7 +56,8 @@ public struct Config: Sendable {
 
     static let topLevelKeys: Set<String> = [
         "domains", "valid_addresses", "recipient_delimiter", "protected", "never_block",
-        "harvest_senders", "host_ttl_hours", "history_days", "probe_window_days", "log_timezone", "state",
+        "harvest_senders", "host_ttl_hours", "history_days", "typo_min_length", "typo_promote_networks",
+        "probe_window_days", "log_timezone", "state",
         "publish_dir", "page_template", "guards", "sources",
     ]
     static let sourceKeys: Set<String> = [
@@ -193,6 +200,9 @@ public struct Config: Sendable {
         let ttl = try int("host_ttl_hours", in: table, range: Limits.hostTTLHours) ?? defaultHostTTLHours
         let window = try int("probe_window_days", in: table, range: Limits.probeWindowDays) ?? defaultProbeWindowDays
         let history = try int("history_days", in: table, range: Limits.historyDays) ?? defaultHistoryDays
+        let typoMin = try int("typo_min_length", in: table, range: 1...64) ?? NearMissRule.defaultMinLength
+        let typoNetworks =
+            try int("typo_promote_networks", in: table, range: 1...10_000) ?? NearMissRule.defaultPromoteNetworks
         var zone = TimeZone.current
         if let z = try string("log_timezone") {
             guard let tz = TimeZone(identifier: z) else { throw err("log_timezone", "unknown time zone '\(z)'") }
@@ -334,6 +344,8 @@ public struct Config: Sendable {
             harvestSenders: harvest, hostTTLHours: ttl, probeWindowDays: window, logTimeZone: zone,
             statePath: state, publishDir: publishDir, pageTemplate: template, guards: guards, sources: sources)
         config.historyDays = history
+        config.typoMinLength = typoMin
+        config.typoPromoteNetworks = typoNetworks
         try config.checkPublishDirIsPublic(line: lineOf("publish_dir"))
         return config
     }

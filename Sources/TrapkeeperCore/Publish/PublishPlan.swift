@@ -21,6 +21,10 @@ public struct PublishPlan: Sendable {
     public var added: [(kind: String, entry: String)] = []
     public var removed: [(kind: String, entry: String)] = []
     public var now: Int64
+    /// Near-misses of valid addresses (rule 3b), held or promoted, and the networks that mailed
+    /// each (recorded with the publish).
+    public var nearMisses: [NearMissRow] = []
+    public var nearMissNetworks: [String: [String: Int64]] = [:]
 
     /// -1, 0, 1 by UTF-8 bytes (SQLite's BINARY collation), not by Unicode equivalence.
     static func compareBytes(_ a: String, _ b: String) -> Int {
@@ -54,8 +58,11 @@ public struct PublishPlan: Sendable {
     /// - keepPreviousHosts: set when a source failed without a usable copy: hosts published last
     ///   time stay published (unless delisted or never-block) so a failed fetch never shrinks
     ///   the lists.
+    /// - nearMiss: rule 3b (nil: off): an unknown address one keystroke from a valid one is held
+    ///   until mail to it came from enough networks; only hits from its promotion on count.
     public static func make(
-        store: TrapStore, classifier: Classifier, hostRule: HostRule, now: Int64, keepPreviousHosts: Bool
+        store: TrapStore, classifier: Classifier, hostRule: HostRule, now: Int64, keepPreviousHosts: Bool,
+        nearMiss: NearMissRule? = nil
     ) throws -> PublishPlan {
         let delisted = try store.delistings()
         let previousTraps = try store.publishedSorted(kind: "trap")
@@ -67,12 +74,40 @@ public struct PublishPlan: Sendable {
         var traps: [String] = []
         var trapRules: [String] = []  // a handful of distinct literals: no per-trap allocation
         var notTrapBecause: [String: String] = [:]
+        var decided: [(address: String, decision: TrapDecision)] = []
+        var resembling: [String: String] = [:]  // near-miss → the valid address it resembles
         for (address, roles) in try store.addressRoles() {
             let row = AddressRow(address: address, roles: roles, firstSeen: 0, lastSeen: 0, evidence: nil)
             let d = classifier.decide(row, delisted: delisted.isEmpty ? nil : delisted[row.address])
-            if d.isTrap {
+            // SPAMTRAP lines are taken as the firewall's operator chose them: never held.
+            if d.isTrap, let nearMiss, !roles.contains(.spamtrap), let valid = nearMiss.resembles(address) {
+                resembling[address] = valid
+            }
+            decided.append((address, d))
+        }
+        // Rule 3b: held until mailed from enough networks; promoted ones are traps from then on.
+        var promotedAt: [String: Int64] = [:]
+        var nearMisses: [NearMissRow] = []
+        let networks = try store.nearMissNetworks(resembling.keys.sorted())
+        if let nearMiss {
+            for (address, valid) in resembling.sorted(by: { $0.key < $1.key }) {
+                let p = nearMiss.promotion(networks: networks[address] ?? [:])
+                nearMisses.append(
+                    NearMissRow(address: address, resembles: valid, networks: p.networks, promotedAt: p.promotedAt))
+                if let t = p.promotedAt { promotedAt[address] = t }
+            }
+        }
+        for (address, d) in decided {
+            if let valid = resembling[address], promotedAt[address] == nil {
+                let n = networks[address]?.count ?? 0
+                notTrapBecause[address] =
+                    "rule 3b, held: near-miss of valid \(valid) (\(n) of \(nearMiss?.promoteNetworks ?? 0) networks so far)"
+            } else if d.isTrap {
                 traps.append(address)
-                trapRules.append(d.rule)
+                trapRules.append(
+                    resembling[address].map { valid in
+                        "rule 4, trap: near-miss of valid \(valid), promoted at \(TimeText.utc(promotedAt[address]!)) after mail from \(nearMiss?.promoteNetworks ?? 0) networks"
+                    } ?? d.rule)
             } else {
                 notTrapBecause[address] = d.rule
             }
@@ -110,6 +145,8 @@ public struct PublishPlan: Sendable {
         // A hit counts when its address is a trap now: the last such hit per host.
         var lastTrapHit: [String: Int64] = [:]
         for h in try store.recentHits(since: now - hostRule.ttl) where PublishPlan.contains(traps, h.address) {
+            // A promoted near-miss: mail before its promotion never counts (the typo's sender).
+            if let p = promotedAt[h.address], h.lastNonVerifier < p { continue }
             if h.lastNonVerifier > lastTrapHit[h.ip] ?? .min { lastTrapHit[h.ip] = h.lastNonVerifier }
         }
 
@@ -163,6 +200,8 @@ public struct PublishPlan: Sendable {
         var plan = PublishPlan(
             traps: traps, hosts: hosts, blocks: blocks, newest: newest, previousTraps: previousTraps,
             previousHosts: previousHosts, audit: audit, now: now)
+        plan.nearMisses = nearMisses
+        plan.nearMissNetworks = networks
         for a in audit {
             let kind = a.kind == "address" ? "trap" : "host"
             if a.action == "added" { plan.added.append((kind, a.entry)) }

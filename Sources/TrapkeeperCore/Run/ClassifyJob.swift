@@ -240,7 +240,7 @@ public enum PublishJob {
     ) throws -> Outcome {
         let plan = try PublishPlan.make(
             store: ws.store, classifier: ws.classifier, hostRule: ws.hostRule(now: now), now: now,
-            keepPreviousHosts: keepPreviousHosts)
+            keepPreviousHosts: keepPreviousHosts, nearMiss: ws.nearMissRule())
         let published: PublishedLists
         do {
             published = try PublishedLists.read(publishDir: ws.config.publishDir)
@@ -270,6 +270,7 @@ public enum PublishJob {
             throw JobFailure(.cannotRun, "config error: \(e)")
         }
         try ws.store.recordPublished(added: plan.added, removed: plan.removed, audit: plan.audit, at: now)
+        try ws.store.recordNearMisses(plan.nearMisses, networks: plan.nearMissNetworks)
         return Outcome(plan: plan, guardVerdict: verdict, written: true)
     }
 }

@@ -18,7 +18,9 @@ public enum Explainer {
         let published = try ws.store.published(kind: "trap").contains(address)
         let probes = try ws.store.callbacks(address: address)
         if let row {
-            let d = ws.classifier.decide(row, delisted: delisted)
+            let d = ws.nearMissRule().decide(
+                ws.classifier.decide(row, delisted: delisted), address: address, roles: row.roles,
+                networks: try ws.store.nearMissNetworks([address])[address] ?? [:])
             out.append("verdict: \(d.isTrap ? "TRAP" : "not a trap")")
             out.append("rule: \(d.rule)")
             out.append(
@@ -62,12 +64,20 @@ public enum Explainer {
         // Which of its hits count: those to addresses that are traps now.
         let delistings = try ws.store.delistings()
         var hitLines: [String] = []
+        let nearMiss = ws.nearMissRule()
         for h in try ws.store.hits(ip: key) {
             let roles = try ws.store.address(h.address)?.roles ?? []
-            let decision = ws.classifier.decide(
-                AddressRow(address: h.address, roles: roles, firstSeen: 0, lastSeen: 0, evidence: nil),
-                delisted: delistings[h.address])
-            if decision.isTrap, let t = h.lastNonVerifier, t > row?.lastTrapHit ?? .min { row?.lastTrapHit = t }
+            let networks = try ws.store.nearMissNetworks([h.address])[h.address] ?? [:]
+            let decision = nearMiss.decide(
+                ws.classifier.decide(
+                    AddressRow(address: h.address, roles: roles, firstSeen: 0, lastSeen: 0, evidence: nil),
+                    delisted: delistings[h.address]), address: h.address, roles: roles, networks: networks)
+            // A promoted near-miss counts only from its promotion on.
+            let promoted =
+                nearMiss.resembles(h.address) == nil ? nil : nearMiss.promotion(networks: networks).promotedAt
+            if decision.isTrap, let t = h.lastNonVerifier, t >= promoted ?? .min, t > row?.lastTrapHit ?? .min {
+                row?.lastTrapHit = t
+            }
             let times = h.first == h.last ? TimeText.utc(h.first) : "\(TimeText.utc(h.first)) … \(TimeText.utc(h.last))"
             let sender = h.lastNonVerifier == nil ? ", every one from a verifier-shaped sender" : ""
             hitLines.append(

@@ -68,6 +68,12 @@ public struct Workspace {
         }
     }
 
+    /// Rule 3b over the current valid list (built on each call: its index is a few hundred
+    /// milliseconds for a 100 000-address list, and only publishing and explaining need it).
+    public func nearMissRule() -> NearMissRule {
+        NearMissRule(book: book, minLength: config.typoMinLength, promoteNetworks: config.typoPromoteNetworks)
+    }
+
     public func hostRule(now: Int64) -> HostRule {
         HostRule(now: now, ttlHours: config.hostTTLHours, neverBlock: neverBlock)
     }

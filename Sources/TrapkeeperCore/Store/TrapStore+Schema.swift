@@ -94,7 +94,7 @@ extension TrapStore {
         // whether the address is a trap then (cli.md: "Hit a trap means an address that is a
         // trap at publish time"). A state of the first release keeps every host: each gets one
         // row for the trap its evidence names, with its hit times.
-        m.registerMigration("v2: hits per host and address") { db in
+        m.registerMigration("v2: hits per host and address, near-misses") { db in
             try db.execute(
                 sql: """
                     CREATE TABLE hit (
@@ -107,6 +107,21 @@ extension TrapStore {
                     ) WITHOUT ROWID;
                     CREATE INDEX hit_recent ON hit(last_nonverifier);
                     CREATE INDEX hit_address ON hit(address);
+                    -- Near-misses of valid addresses (rule 3b): the networks that mailed each, kept
+                    -- beyond history_days (promotion counts them over the whole history), and the
+                    -- publish-time verdicts, replaced at every publish.
+                    CREATE TABLE near_miss_network (
+                        address TEXT NOT NULL,
+                        network TEXT NOT NULL,
+                        first INTEGER NOT NULL,
+                        PRIMARY KEY (address, network)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE near_miss (
+                        address TEXT PRIMARY KEY NOT NULL,
+                        resembles TEXT NOT NULL,
+                        networks INTEGER NOT NULL,
+                        promoted_at INTEGER
+                    ) WITHOUT ROWID;
                     INSERT INTO hit (ip, address, first, last, last_nonverifier)
                         SELECT ip, hit_trap, coalesce(first_hit, last_hit), last_hit, last_nonverifier_hit
                         FROM host WHERE hit_trap IS NOT NULL AND last_hit IS NOT NULL;

@@ -85,7 +85,7 @@ import Testing
         s.ws = nil
         let q = try DatabaseQueue(path: s.config.statePath)
         try q.write { db in
-            try db.execute(sql: "DROP TABLE hit")
+            for table in ["hit", "near_miss_network", "near_miss"] { try db.execute(sql: "DROP TABLE \(table)") }
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v2%'")
         }
         let hostRows = try q.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM host") }

@@ -1,0 +1,132 @@
+/// Rule 3b: a near-miss of a valid address is held, not a trap, until mail to it has come from
+/// enough networks.
+///
+/// A correspondent who mistypes `peter@` as `petre@` writes from a legitimate server; trapping
+/// the typo would list that server and trap the next person who makes the same slip. An unknown
+/// address is a **near-miss** of a valid address when both are in the same domain, their local
+/// parts (lower-cased, cut at the first recipient delimiter) are at Damerau–Levenshtein distance 1
+/// (one character inserted, deleted, replaced, or two neighbours swapped), and both local parts
+/// have at least `minLength` characters.
+///
+/// A near-miss is **held** until mail to it has come from `promoteNetworks` distinct networks
+/// (an IPv4 /24 or an IPv6 /48 each); its promotion time is the first mail from the last of those
+/// networks. From then on it is a trap, and only hits at or after the promotion time count.
+public struct NearMissRule: Sendable {
+    public static let defaultMinLength = 5
+    public static let defaultPromoteNetworks = 3
+
+    public let minLength: Int
+    public let promoteNetworks: Int
+    let delimiters: Set<Character>
+    /// `variant@domain` → the valid base local parts whose one-deletion neighbourhood holds it.
+    /// A local part is in its own neighbourhood. Two strings at distance 1 always share a
+    /// variant (symmetric deletion), so a lookup of the unknown local part's variants finds
+    /// every candidate; `distance` then confirms.
+    private let index: [String: [Substring]]
+
+    public init(book: AddressBook, minLength: Int, promoteNetworks: Int) {
+        self.minLength = minLength
+        self.promoteNetworks = promoteNetworks
+        delimiters = Set(book.delimiters.map { Character(Unicode.Scalar($0)) })
+        var index: [String: [Substring]] = [:]
+        for address in book.valid.keys {
+            guard let at = address.lastIndex(of: "@") else { continue }
+            let local = NearMissRule.base(address[..<at], delimiters: delimiters)
+            guard local.count >= minLength else { continue }
+            let domain = address[address.index(after: at)...]
+            for v in NearMissRule.variants(local) { index["\(v)@\(domain)", default: []].append(local) }
+        }
+        self.index = index
+    }
+
+    /// The valid address `address` is a near-miss of (the first in byte order when several are),
+    /// or nil. `address` is normalised (lower-case, no brackets) and not valid itself.
+    public func resembles(_ address: String) -> String? {
+        guard let at = address.lastIndex(of: "@") else { return nil }
+        let local = NearMissRule.base(address[..<at], delimiters: delimiters)
+        guard local.count >= minLength else { return nil }
+        let domain = address[address.index(after: at)...]
+        var found: [Substring] = []
+        for v in NearMissRule.variants(local) {
+            for candidate in index["\(v)@\(domain)"] ?? [] where NearMissRule.distance(local, candidate) == 1 {
+                found.append(candidate)
+            }
+        }
+        return found.min().map { "\($0)@\(domain)" }
+    }
+
+    /// What the networks that mailed a near-miss say: when it was promoted (nil: still held)
+    /// and how many networks so far. `networks`: each network's first mail to the address.
+    public func promotion(networks: [String: Int64]) -> (promotedAt: Int64?, networks: Int) {
+        let firsts = networks.values.sorted()
+        guard firsts.count >= promoteNetworks else { return (nil, firsts.count) }
+        return (firsts[promoteNetworks - 1], firsts.count)
+    }
+
+    /// The network a host counts for: its /24 (IPv4) or /48 (IPv6).
+    public static func network(of ip: IPAddress) -> String {
+        CIDR(address: ip, prefix: ip.isIPv4 ? 24 : 48).description
+    }
+
+    /// The local part cut at the first recipient delimiter.
+    static func base(_ local: Substring, delimiters: Set<Character>) -> Substring {
+        guard let i = local.firstIndex(where: { delimiters.contains($0) }), i != local.startIndex else { return local }
+        return local[..<i]
+    }
+
+    /// The string itself and every string one character shorter.
+    static func variants(_ s: Substring) -> Set<String> {
+        var out: Set<String> = [String(s)]
+        let chars = Array(s)
+        for i in chars.indices {
+            var c = chars
+            c.remove(at: i)
+            out.insert(String(c))
+        }
+        return out
+    }
+
+    /// Optimal-string-alignment Damerau–Levenshtein distance (insert, delete, replace, swap of
+    /// two neighbours), by characters.
+    static func distance(_ a: Substring, _ b: Substring) -> Int {
+        let x = Array(a)
+        let y = Array(b)
+        if x.isEmpty { return y.count }
+        if y.isEmpty { return x.count }
+        var d = [[Int]](repeating: [Int](repeating: 0, count: y.count + 1), count: x.count + 1)
+        for i in 0...x.count { d[i][0] = i }
+        for j in 0...y.count { d[0][j] = j }
+        for i in 1...x.count {
+            for j in 1...y.count {
+                let cost = x[i - 1] == y[j - 1] ? 0 : 1
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+                if i > 1 && j > 1 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1] {
+                    d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+                }
+            }
+        }
+        return d[x.count][y.count]
+    }
+}
+
+extension NearMissRule {
+    /// Rule 3b applied to a publish-time decision `d` of one stored address, with the networks
+    /// that mailed it: a held near-miss is not a trap; a promoted one is, with its rule named.
+    public func decide(_ d: TrapDecision, address: String, roles: AddressRoles, networks: [String: Int64])
+        -> TrapDecision
+    {
+        guard d.isTrap, !roles.contains(.spamtrap), let valid = resembles(address) else { return d }
+        let p = promotion(networks: networks)
+        guard let t = p.promotedAt else {
+            return TrapDecision(
+                isTrap: false,
+                rule: "rule 3b, held: near-miss of valid \(valid) (\(p.networks) of \(promoteNetworks) networks so far)"
+            )
+        }
+        return TrapDecision(
+            isTrap: true,
+            rule:
+                "rule 4, trap: near-miss of valid \(valid), promoted at \(TimeText.utc(t)) after mail from \(promoteNetworks) networks"
+        )
+    }
+}
