@@ -2,7 +2,8 @@ import Foundation
 import TrapkeeperCore
 
 /// A seeded, labelled end-to-end scenario: a greylist dump, a spamd log, a valid-address list and
-/// a config, together with what a correct `classify` + `publish` must produce from them.
+/// a config, together with what a correct `classify` + `publish` must produce from them
+/// (including near-misses of valid addresses, held or promoted: docs/rules.md, rule 3b).
 ///
 /// The expectations are derived from the written rules (shared/spec/cli.md "Classification",
 /// shared/spec/callbacks.md "Rules the harvester follows", shared/spec/formats.md), never from an
@@ -156,6 +157,7 @@ enum AddressVerdict: String, Sendable {
     case probe  // a recognised callback probe (Exim in window, AfterShip, Reacher)
     case notOurs  // look-alike or foreign domain
     case ignored  // only in garbage lines or non-envelope log lines
+    case heldNearMiss  // one keystroke from a valid address, mailed from too few networks (rule 3b)
 }
 
 struct AddressLabel: Sendable {

@@ -19,6 +19,8 @@ import TrapkeeperCore
         #expect(verdicts[.protected, default: 0] >= 10)
         #expect(verdicts[.notOurs, default: 0] >= 10)
         #expect(verdicts[.ignored, default: 0] >= 5)
+        #expect(verdicts[.heldNearMiss, default: 0] >= 15)
+        #expect(s.hosts.filter { $0.category.contains("before its promotion") }.count >= 10)
         #expect(s.lineCounts["GREY", default: 0] >= 1000)
         #expect(s.lineCounts["GREY (old format)", default: 0] >= 10)
         #expect(s.lineCounts["GREY (8-bit helo)", default: 0] == 5)

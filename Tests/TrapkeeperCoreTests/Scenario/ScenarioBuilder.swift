@@ -56,6 +56,7 @@ struct ScenarioBuilder {
         spamtrapLines()
         oldFormatAndEightBit()
         innocentHosts()
+        nearMissTypos()
         garbage()
         logNoise()
         checkBooks()
@@ -623,6 +624,67 @@ struct ScenarioBuilder {
         for _ in 0..<5 {
             let ip = newHost(publicV4(), "relay attempt to look-alike domains only", export: false)
             grey(ip, helo: spamHelo(ip), from: spamSender(), to: lookAlikeAddress(), at: fresh())
+        }
+    }
+
+    /// A real user's local part with two neighbouring characters swapped (a typo at distance 1),
+    /// not used by anything else in the scenario.
+    mutating func typo() -> String {
+        while true {
+            let (local, domain) = split(pick(validUsers))
+            let chars = Array(local)
+            guard chars.count >= 6 else { continue }
+            let k = 1 + below(chars.count - 2)
+            guard chars[k] != chars[k + 1], chars[k] != ".", chars[k + 1] != "." else { continue }
+            var swapped = chars
+            swapped.swapAt(k, k + 1)
+            let address = "\(String(swapped))@\(domain)"
+            if labels[address] == nil && !usedLocalParts.contains(String(swapped)) {
+                usedLocalParts.insert(String(swapped))
+                return address
+            }
+        }
+    }
+
+    /// Rule 3b, near-misses: correspondents' typos of real addresses, each from one network, are
+    /// held (not traps; their senders are not exported); typos that spammers mail from four
+    /// networks are traps from the first mail of the third network on, and only the hosts that
+    /// mailed from then on are exported.
+    mutating func nearMissTypos() {
+        for n in 0..<15 {
+            let address = typo()
+            label(address, .heldNearMiss, "near-miss of a valid address mailed from one network")
+            let ip = newHost(publicV4(), "correspondent who mistyped a real address", export: false)
+            let helo = "mail\(n).\(pronounceable()).org"
+            let sender = "<\(pronounceable())@\(pronounceable()).org>"
+            for _ in 0..<(1 + below(2)) { grey(ip, helo: helo, from: sender, to: "<\(address)>", at: fresh()) }
+            if n % 3 == 0 { grey(ip, helo: helo, from: sender, to: validRecipient(), at: fresh()) }
+        }
+        for _ in 0..<5 {
+            let address = typo()
+            label(address, .trap, "near-miss promoted: mailed from three networks")
+            // Four networks; their first mails an hour apart, all fresh.
+            var networks: Set<UInt32> = []
+            var ips: [IPAddress] = []
+            while ips.count < 4 {
+                let ip = publicV4()
+                guard networks.insert(UInt32(truncatingIfNeeded: ip.low) >> 8).inserted else { continue }
+                ips.append(ip)
+            }
+            let start = S.now - Int64(6 * 3600 + below(10 * 3600))
+            for (k, ip) in ips.enumerated() {
+                let promoted = k >= 2  // the third network's first mail is the promotion
+                newHost(
+                    ip, promoted ? "spammer mailing a promoted near-miss" : "mailed a near-miss before its promotion",
+                    export: promoted)
+                let t = start + Int64(k) * 3600
+                grey(ip, helo: spamHelo(ip), from: spamSender(), to: spammerCase(address), at: t)
+                if !promoted {
+                    // Before the promotion the address was held: not a trap hit.
+                    let h = hostIndex[ip]!
+                    hosts[h].events[hosts[h].events.count - 1].recipientVerdict = .heldNearMiss
+                }
+            }
         }
     }
 
