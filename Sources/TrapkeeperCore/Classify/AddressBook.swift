@@ -5,7 +5,9 @@ import Foundation
 ///
 /// Valid list format: one address per line, `*@domain` marks a catch-all domain, `#` starts a
 /// comment, blank lines are skipped. Matching is case-insensitive (ASCII) and aware of the
-/// recipient delimiter: `alice+news@` is valid when `alice@` is.
+/// recipient delimiter: `alice+news@` is valid when `alice@` is. A domain may be written in
+/// either IDNA form (`anna@bücher.example`, `anna@xn--bcher-kva.example`): it is kept in its
+/// ASCII form, the form addresses are looked up in.
 public struct AddressBook: Sendable {
     /// address (lower-case) → "file:line"
     public private(set) var valid: [String: String] = [:]
@@ -52,7 +54,7 @@ public struct AddressBook: Sendable {
                 throw ConfigError(file: validFile, line: line, "'\(text)' is not an address (local@domain or *@domain)")
             }
             let local = String(text[..<at])
-            let domain = AddressBook.lower(String(text[text.index(after: at)...]))
+            let domain = AddressBook.domainKey(text[text.index(after: at)...])
             if local == "*" {
                 book.catchAll[domain] = "\(name):\(line)"
             } else {
@@ -71,7 +73,7 @@ public struct AddressBook: Sendable {
                     throw ConfigError(file: protectedFile, line: line, "'\(text)' is not a local part or address")
                 }
                 if text.contains("@") {
-                    book.protectedAddresses[AddressBook.lower(text)] = "\(pname):\(line)"
+                    book.protectedAddresses[AddressBook.addressKey(text)] = "\(pname):\(line)"
                 } else {
                     book.protectedLocalParts[AddressBook.lower(text)] = "\(pname):\(line)"
                 }
@@ -82,7 +84,7 @@ public struct AddressBook: Sendable {
 
     /// Adds an address or catch-all in code (tests).
     public mutating func addValid(_ address: String, origin: String = "test") {
-        let a = AddressBook.lower(address)
+        let a = AddressBook.addressKey(address)
         if a.hasPrefix("*@") {
             catchAll[String(a.dropFirst(2))] = origin
         } else {
@@ -108,6 +110,22 @@ public struct AddressBook: Sendable {
             if !t.isEmpty { out.append((i + 1, t)) }
         }
         return out
+    }
+
+    /// The key of a listed domain: lower case, in its ASCII form when it is a domain name in
+    /// either IDNA form (`DomainName.configured`: `Bücher.example` → `xn--bcher-kva.example`),
+    /// else ASCII lower-cased as it is (it then never matches one of our domains).
+    static func domainKey(_ domain: Substring) -> String {
+        // ASCII (the common case, A-labels included) needs lower-casing only.
+        if domain.utf8.allSatisfy({ $0 < 0x80 }) { return AddressBook.lower(String(domain)) }
+        return DomainName.configured(String(domain)) ?? AddressBook.lower(String(domain))
+    }
+
+    /// The key of a listed address: the local part ASCII lower-cased (as spamd does), the
+    /// domain as `domainKey` says.
+    static func addressKey(_ address: String) -> String {
+        guard let at = address.utf8.lastIndex(of: 64) else { return AddressBook.lower(address) }
+        return AddressBook.lower(String(address[..<at])) + "@" + domainKey(address[address.utf8.index(after: at)...])
     }
 
     /// ASCII lower-case, as spamd does (8-bit bytes untouched).
