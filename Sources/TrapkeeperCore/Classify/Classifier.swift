@@ -27,11 +27,17 @@ public struct Classifier: Sendable {
     let domainBytes: [[UInt8]]
     /// Recipient delimiter bytes as a 256-entry table.
     let delimiterTable: [Bool]
+    /// True when one of our domains has an A-label (`xn--…`): only then can an address whose
+    /// domain is not ASCII be ours (a non-ASCII label always encodes to an A-label).
+    public let internationalDomains: Bool
 
     /// `domains` may be given in either IDNA form; they are held in their ASCII form
     /// (`DomainName.configured`), and every address is compared in it.
     public init(domains: [String], book: AddressBook, probeWindowDays: Int, harvestSenders: Bool) {
         self.domains = domains.map { DomainName.configured($0) ?? AddressBook.lower($0) }
+        internationalDomains = self.domains.contains { d in
+            d.split(separator: ".").contains { $0.hasPrefix(DomainName.acePrefix) }
+        }
         self.book = book
         self.detector = ProbeDetector(windowDays: probeWindowDays)
         self.harvestSenders = harvestSenders
@@ -77,10 +83,32 @@ public struct Classifier: Sendable {
     /// has no ASCII form, comes back as it is. The form an address of ours is kept, classified
     /// and published in: one mailbox, one entry, whichever form the mail used.
     public static func canonicalAddress(_ address: String) -> String {
+        domainIsASCII(address) ? address : (asciiForm(address) ?? address)
+    }
+
+    /// True when every byte after the last `@` (or of the whole address, without one) is ASCII:
+    /// the address is in its canonical form already. One pass over the domain's bytes.
+    static func domainIsASCII(_ address: String) -> Bool {
+        var text = address
+        return text.withUTF8 { p in
+            var i = p.count
+            while i > 0 {
+                let b = p[i - 1]
+                if b == 64 { return true }
+                if b >= 0x80 { return false }
+                i -= 1
+            }
+            return true
+        }
+    }
+
+    /// `local@ascii-domain` for an address whose domain is not ASCII; nil when it has no `@` or
+    /// its domain has no ASCII form.
+    static func asciiForm(_ address: String) -> String? {
         let u = address.utf8
-        guard let at = u.lastIndex(of: 64) else { return address }
-        let domain = address[u.index(after: at)...]
-        guard !domain.utf8.allSatisfy({ $0 < 0x80 }), let ascii = DomainName.toASCII(domain) else { return address }
+        guard let at = u.lastIndex(of: 64), let ascii = DomainName.toASCII(address[u.index(after: at)...]) else {
+            return nil
+        }
         return "\(address[..<at])@\(ascii)"
     }
 
@@ -89,11 +117,18 @@ public struct Classifier: Sendable {
     /// The domain is compared in its ASCII form, and the rules look the address up in it
     /// (`canonicalAddress`).
     public func classify(address given: String, probeShapes: Bool = true) -> AddressClass {
-        let address = Classifier.canonicalAddress(given)
+        let address: String
+        if Classifier.domainIsASCII(given) {
+            address = given
+        } else {
+            guard let ascii = Classifier.asciiForm(given) else { return .notOurs }
+            address = ascii
+        }
         let u = address.utf8
         guard let at = u.lastIndex(of: 64) else { return .notOurs }
         let domain = String(address[u.index(after: at)...])
-        guard domains.contains(where: { $0.utf8.elementsEqual(domain.utf8) }) else { return .notOurs }
+        // ASCII here (see above): String equality is byte equality.
+        guard domains.contains(domain) else { return .notOurs }
         let local = address[..<at]
         if local.isEmpty { return .malformed("empty local part") }
         if let why = Classifier.unpublishableCharacters(in: address) { return .malformed(why) }
@@ -127,13 +162,19 @@ public struct Classifier: Sendable {
     ///   traps, and a reader copies one that spamd never sees.
     /// One pass over the bytes; the characters are looked at only when a byte is not ASCII.
     static func unpublishableCharacters(in address: String) -> String? {
-        var nonASCII = false
-        for b in address.utf8 {
-            if b < 0x20 || b == 0x7F { return "control characters in the address" }
-            if b == 0x20 { return "space in the address (spamd cuts addresses at the first space)" }
-            if b >= 0x80 { nonASCII = true }
+        var text = address
+        let bytes: (control: Bool, space: Bool, nonASCII: Bool) = text.withUTF8 { p in
+            var nonASCII = false
+            for b in p {
+                if b < 0x20 || b == 0x7F { return (true, false, false) }
+                if b == 0x20 { return (false, true, false) }
+                if b >= 0x80 { nonASCII = true }
+            }
+            return (false, false, nonASCII)
         }
-        guard nonASCII else { return nil }
+        if bytes.control { return "control characters in the address" }
+        if bytes.space { return "space in the address (spamd cuts addresses at the first space)" }
+        guard bytes.nonASCII else { return nil }
         for c in address.unicodeScalars where c.value >= 0x80 {
             switch c.value {
             case 0x80...0x9F: return "control characters in the address"

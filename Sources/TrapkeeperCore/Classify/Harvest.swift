@@ -154,9 +154,7 @@ public final class Harvest: @unchecked Sendable {
         scratchA = .allocate(byteCount: Harvest.scratchBytes, alignment: 8)
         scratchB = .allocate(byteCount: Harvest.scratchBytes, alignment: 8)
         scratchC = .allocate(byteCount: Harvest.scratchBytes, alignment: 8)
-        internationalDomains = classifier.domains.contains { d in
-            d.split(separator: ".").contains { $0.hasPrefix(DomainName.acePrefix) }
-        }
+        internationalDomains = classifier.internationalDomains
         let packed = classifier.domains.map { Array("@\($0)".utf8) }
         domainBuffer = .allocate(byteCount: max(1, packed.reduce(0) { $0 + $1.count }), alignment: 8)
         var offset = 0
@@ -189,8 +187,7 @@ public final class Harvest: @unchecked Sendable {
     /// A line's address, and room for it in its ASCII-domain form (`asciiDomainForm`: the
     /// domain grows to at most 253 bytes).
     static let scratchBytes = LineReader.maxLineBytes + 16 + 512
-    /// True when one of our domains has an A-label (`xn--…`): only then can an address whose
-    /// domain is not ASCII be ours (a non-ASCII label always encodes to an A-label).
+    /// `classifier.internationalDomains`, read per line.
     private let internationalDomains: Bool
 
     /// Our domains as `@domain`, packed for the per-line suffix check.

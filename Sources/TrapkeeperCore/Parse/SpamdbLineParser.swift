@@ -8,13 +8,14 @@
 /// TRAPPED|ip|expire
 /// SPAMTRAP|address                                      (the rest of the line)
 /// ```
-/// A SPAMTRAP address is taken as it is, less the spaces and tabs around it (an operator's
-/// stray blank in `spamdb -T -a`); one with a space or tab inside is rejected: spamd cuts every
-/// address at the first space, so it never matches it. The address of an ip is read as a host
-/// (`IPAddress.init(hostASCII:)`: an IPv4-mapped address is its IPv4 address).
 /// A `|` inside helo, from or to adds fields. Such a line is read only when exactly one way of
 /// splitting it gives a `<…>`-shaped sender and recipient; otherwise it is rejected as
 /// ambiguous. It is never guessed.
+///
+/// A SPAMTRAP address is taken as it is, less the spaces and tabs around it (an operator's
+/// stray blank in `spamdb -T -a`); one with a space or tab inside is rejected: spamd cuts every
+/// address at the first space, so it never matches it. An ip is read as a host
+/// (`IPAddress.init(hostASCII:)`: an IPv4-mapped address is its IPv4 address).
 import CScan
 
 enum SpamdbLineParser {

@@ -60,13 +60,15 @@ public struct PublishPlan: Sendable {
         address: String, roles: AddressRoles
     )] {
         var rewritten: [String: AddressRoles] = [:]
-        for row in rows {
-            let ascii = Classifier.canonicalAddress(row.address)
-            if !ascii.utf8.elementsEqual(row.address.utf8) { rewritten[ascii, default: []].formUnion(row.roles) }
+        var gone = Set<Int>()
+        for (i, row) in rows.enumerated() where !Classifier.domainIsASCII(row.address) {
+            guard let ascii = Classifier.asciiForm(row.address) else { continue }
+            rewritten[ascii, default: []].formUnion(row.roles)
+            gone.insert(i)
         }
         guard !rewritten.isEmpty else { return rows }
         var out: [(address: String, roles: AddressRoles)] = []
-        for row in rows where Classifier.canonicalAddress(row.address).utf8.elementsEqual(row.address.utf8) {
+        for (i, row) in rows.enumerated() where !gone.contains(i) {
             out.append((row.address, row.roles.union(rewritten.removeValue(forKey: row.address) ?? [])))
         }
         for (address, roles) in rewritten { out.append((address, roles)) }
@@ -92,7 +94,9 @@ public struct PublishPlan: Sendable {
         var traps: [String] = []
         var trapRules: [String] = []  // a handful of distinct literals: no per-trap allocation
         var notTrapBecause: [String: String] = [:]
-        for (address, roles) in asciiDomainRows(try store.addressRoles()) {
+        // Only a domain of ours with an A-label can have had rows in the Unicode form.
+        let rows = try store.addressRoles()
+        for (address, roles) in classifier.internationalDomains ? asciiDomainRows(rows) : rows {
             let row = AddressRow(address: address, roles: roles, firstSeen: 0, lastSeen: 0, evidence: nil)
             let d = classifier.decide(row, delisted: delisted.isEmpty ? nil : delisted[row.address])
             if d.isTrap {
