@@ -183,4 +183,40 @@ import Testing
         #expect(expected.count > 20)
         #expect(expectedMalformed > 50)
     }
+
+    /// Long addresses leave the harvest's pipeline (their keys do not fit beside each other, or
+    /// stop fitting once the domain is in its ASCII form) and take the plain way: the same
+    /// entry, under the same ASCII form, either way.
+    @Test func longAddressesOfAnInternationalDomainLandTheSameWay() {
+        let h = Harvest(classifier: c, now: 1_700_000_000)
+        h.beginInput(source: "test", file: "dump")
+        var expected: Set<String> = []
+        for (i, length) in ([1, 580, 590, 591, 592, 593, 594, 600, 1100, 2000] as [Int]).enumerated() {
+            let local = String(repeating: "l", count: length)
+            let sender = "<" + String(repeating: "s", count: 400) + "@other.org>"
+            let lines = [
+                "SPAMTRAP|t\(local)@b\u{FC}cher.example",
+                "GREY|192.0.2.1|h|\(sender)|<r\(local)@b\u{FC}cher.example>|1|2|3|4|5",
+                "GREY|192.0.2.1|h|<f\(local)@b\u{FC}cher.example>|<r\(local)@b\u{FC}cher.example>|1|2|3|4|5",
+            ]
+            for (j, line) in lines.enumerated() {
+                var bytes = Array(line.utf8)
+                bytes.withUnsafeMutableBytes { buf in
+                    guard
+                        case .record(let r) = SpamdbLineParser.parse(UnsafeRawBufferPointer(buf), lineNumber: 3 * i + j)
+                    else {
+                        Issue.record("\(line.prefix(40)) did not parse")
+                        return
+                    }
+                    h.add(r)
+                    h.drain()
+                }
+            }
+            for prefix in ["t", "r", "f"] { expected.insert("\(prefix)\(local)@xn--bcher-kva.example") }
+        }
+        let seen = Dictionary(uniqueKeysWithValues: h.addresses.map { ($0.address, $0.addressClass) })
+        #expect(Set(seen.keys) == expected)
+        for (address, cls) in seen { #expect(cls == .unknown(probeShape: nil), "\(address.prefix(10))") }
+        #expect(h.counts.notOurs == 0)
+    }
 }
