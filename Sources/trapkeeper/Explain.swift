@@ -78,7 +78,7 @@ enum Republish {
 
 enum DelistKey {
     static func make(_ entry: String) -> (String, String) {
-        if let ip = IPAddress(entry) { return (ip.description, "ip") }
-        return (Classifier.normalize(entry), "address")
+        if let ip = IPAddress(host: entry) { return (ip.description, "ip") }
+        return (Classifier.canonicalAddress(Classifier.normalize(entry)), "address")
     }
 }

@@ -6,7 +6,8 @@ import Foundation
 /// Valid list format: one address per line, `*@domain` marks a catch-all domain; the file is read
 /// by `OperatorListFile` (comments, blank lines, any line ends, `<…>`). Matching is
 /// case-insensitive (ASCII) and aware of the recipient delimiter: `alice+news@` is valid when
-/// `alice@` is.
+/// `alice@` is. A domain may be written in either IDNA form (`anna@bücher.example`,
+/// `anna@xn--bcher-kva.example`): it is kept in its ASCII form, the form addresses are looked up in.
 public struct AddressBook: Sendable {
     /// address (lower-case) → "file:line"
     public private(set) var valid: [String: String] = [:]
@@ -69,11 +70,11 @@ public struct AddressBook: Sendable {
             case .success(.localPart):
                 throw refuse("no '@'")
             case .success(.catchAll(let domain)):
-                book.catchAll[String(domain)] = "\(name):\(entry.line)"
-                if !ours.contains(String(domain)) { outside.append(entry) }
+                book.catchAll[AddressBook.domainKey(domain)] = "\(name):\(entry.line)"
+                if !ours.contains(AddressBook.domainKey(domain)) { outside.append(entry) }
             case .success(.address(let domain)):
-                book.valid[entry.key] = "\(name):\(entry.line)"
-                if !ours.contains(String(domain)) { outside.append(entry) }
+                book.valid[AddressBook.addressKey(entry.key)] = "\(name):\(entry.line)"
+                if !ours.contains(AddressBook.domainKey(domain)) { outside.append(entry) }
             }
         }
         guard book.validCount > 0 else {
@@ -106,8 +107,8 @@ public struct AddressBook: Sendable {
                 case .success(.localPart):
                     book.protectedLocalParts[entry.key] = "\(pname):\(entry.line)"
                 case .success(.address(let domain)):
-                    book.protectedAddresses[entry.key] = "\(pname):\(entry.line)"
-                    if !ours.contains(String(domain)) { outside.append(entry) }
+                    book.protectedAddresses[AddressBook.addressKey(entry.key)] = "\(pname):\(entry.line)"
+                    if !ours.contains(AddressBook.domainKey(domain)) { outside.append(entry) }
                 }
             }
             if let warning = OperatorListFile.outsideDomainsWarning(
@@ -121,12 +122,28 @@ public struct AddressBook: Sendable {
 
     /// Adds an address or catch-all in code (tests).
     public mutating func addValid(_ address: String, origin: String = "test") {
-        let a = AddressBook.lower(address)
+        let a = AddressBook.addressKey(address)
         if a.hasPrefix("*@") {
             catchAll[String(a.dropFirst(2))] = origin
         } else {
             valid[a] = origin
         }
+    }
+
+    /// The key of a listed domain: lower case, in its ASCII form when it is a domain name in
+    /// either IDNA form (`DomainName.configured`: `Bücher.example` → `xn--bcher-kva.example`),
+    /// else ASCII lower-cased as it is (it then never matches one of our domains).
+    static func domainKey(_ domain: Substring) -> String {
+        // ASCII (the common case, A-labels included) needs lower-casing only.
+        if domain.utf8.allSatisfy({ $0 < 0x80 }) { return AddressBook.lower(String(domain)) }
+        return DomainName.configured(String(domain)) ?? AddressBook.lower(String(domain))
+    }
+
+    /// The key of a listed address: the local part ASCII lower-cased (as spamd does), the
+    /// domain as `domainKey` says.
+    static func addressKey(_ address: String) -> String {
+        guard let at = address.utf8.lastIndex(of: 64) else { return AddressBook.lower(address) }
+        return AddressBook.lower(String(address[..<at])) + "@" + domainKey(address[address.utf8.index(after: at)...])
     }
 
     /// ASCII lower-case, as spamd does (8-bit bytes untouched).

@@ -173,9 +173,10 @@ public final class Harvest: @unchecked Sendable {
     public init(classifier: Classifier, now: Int64) {
         self.classifier = classifier
         self.now = now
-        scratchA = .allocate(byteCount: LineReader.maxLineBytes + 16, alignment: 8)
-        scratchB = .allocate(byteCount: LineReader.maxLineBytes + 16, alignment: 8)
-        scratchC = .allocate(byteCount: LineReader.maxLineBytes + 16, alignment: 8)
+        scratchA = .allocate(byteCount: Harvest.scratchBytes, alignment: 8)
+        scratchB = .allocate(byteCount: Harvest.scratchBytes, alignment: 8)
+        scratchC = .allocate(byteCount: Harvest.scratchBytes, alignment: 8)
+        internationalDomains = classifier.internationalDomains
         let packed = classifier.domains.map { Array("@\($0)".utf8) }
         domainBuffer = .allocate(byteCount: max(1, packed.reduce(0) { $0 + $1.count }), alignment: 8)
         var offset = 0
@@ -205,6 +206,12 @@ public final class Harvest: @unchecked Sendable {
         kindCounts.release()
     }
 
+    /// A line's address, and room for it in its ASCII-domain form (`asciiDomainForm`: the
+    /// domain grows to at most 253 bytes).
+    static let scratchBytes = LineReader.maxLineBytes + 16 + 512
+    /// `classifier.internationalDomains`, read per line.
+    private let internationalDomains: Bool
+
     /// Our domains as `@domain`, packed for the per-line suffix check.
     private var domainBuffer: UnsafeMutableRawBufferPointer = .allocate(byteCount: 1, alignment: 8)
     private var domainSpans: [(offset: Int, count: Int)] = []
@@ -233,6 +240,37 @@ public final class Harvest: @unchecked Sendable {
             if bytesEqual(domainBuffer.baseAddress! + d.offset, base + (a.count - d.count), d.count) { return true }
         }
         return false
+    }
+
+    /// A normalised address that is not ours as written, with its domain in the ASCII form
+    /// (`DomainName.toASCII`), when that form is ours: mail to `x@bücher.example` is mail to
+    /// `x@xn--bcher-kva.example`, one entry under that form. Nil otherwise. The local part's
+    /// bytes are kept as they are. Asked only when `internationalDomains`; Strings are built
+    /// only for an address with a non-ASCII byte after its last `@`.
+    @inline(never)
+    private func asciiDomainForm(_ key: UnsafeRawBufferPointer) -> [UInt8]? {
+        var at = key.count
+        var nonASCII = false
+        while at > 0 && key[at - 1] != 64 {
+            if key[at - 1] >= 0x80 { nonASCII = true }
+            at -= 1
+        }
+        guard nonASCII, at > 0 else { return nil }
+        let domain = String(decoding: UnsafeRawBufferPointer(rebasing: key[at...]), as: UTF8.self)
+        guard let ascii = DomainName.toASCII(Substring(domain)) else { return nil }
+        let form = Array(key[0..<at]) + Array(ascii.utf8)
+        return form.withUnsafeBytes { isOurs($0) } ? form : nil
+    }
+
+    /// `key` (in `scratch`, which has `scratchBytes`), rewritten in place to its ASCII-domain
+    /// form when that is ours; whether it is ours.
+    private func ours(_ key: UnsafeRawBufferPointer, in scratch: UnsafeMutableRawBufferPointer) -> (
+        UnsafeRawBufferPointer, Bool
+    ) {
+        if key.count > 0 && isOurs(key) { return (key, true) }
+        guard internationalDomains, let form = asciiDomainForm(key) else { return (key, false) }
+        form.withUnsafeBytes { scratch.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: form.count) }
+        return (UnsafeRawBufferPointer(start: scratch.baseAddress!, count: form.count), true)
     }
 
     @inline(__always)
@@ -551,22 +589,39 @@ public final class Harvest: @unchecked Sendable {
         if r.kind == .white { return }
         guard r.from.count + r.to.count <= Harvest.pendingBytes else {
             // Keys too long for the ring: apply everything before it, then it.
-            drain()
-            process(r, keys: nil)
-            return
+            return drainAndProcess(r)
         }
         let k = added & (Harvest.ringSize - 1)
         var p = ringBytes + k * Harvest.pendingBytes
         // The normalised recipient and sender go to the ring: applying the record reuses them.
-        let n =
+        var n =
             r.kind == .spamtrap
             ? Classifier.lowercase(r.to, into: UnsafeMutableRawBufferPointer(start: p, count: r.to.count))
             : Classifier.normalize(r.to, into: UnsafeMutableRawBufferPointer(start: p, count: r.to.count))
+        var toOurs = r.kind != .trapped && isOurs(UnsafeRawBufferPointer(start: p, count: n))
+        if !toOurs && internationalDomains && r.kind != .trapped,
+            let form = asciiDomainForm(UnsafeRawBufferPointer(start: p, count: n))
+        {
+            // Rare: an international domain of ours written in Unicode. Its ASCII form replaces it.
+            guard form.count + r.from.count <= Harvest.pendingBytes else { return drainAndProcess(r) }
+            form.withUnsafeBytes { p.copyMemory(from: $0.baseAddress!, byteCount: form.count) }
+            n = form.count
+            toOurs = true
+        }
         let key = UnsafeRawBufferPointer(start: p, count: n)
         p += n
         let tuple = r.kind.isTuple
-        let ns =
+        var ns =
             tuple ? Classifier.normalize(r.from, into: UnsafeMutableRawBufferPointer(start: p, count: r.from.count)) : 0
+        var senderOurs = ns > 0 && isOurs(UnsafeRawBufferPointer(start: p, count: ns))
+        if ns > 0 && !senderOurs && internationalDomains,
+            let form = asciiDomainForm(UnsafeRawBufferPointer(start: p, count: ns))
+        {
+            guard n + form.count <= Harvest.pendingBytes else { return drainAndProcess(r) }
+            form.withUnsafeBytes { p.copyMemory(from: $0.baseAddress!, byteCount: form.count) }
+            ns = form.count
+            senderOurs = true
+        }
         let sender = UnsafeRawBufferPointer(start: p, count: ns)
 
         var pending = Pending(
@@ -575,14 +630,14 @@ public final class Harvest: @unchecked Sendable {
             heloLength: Int32(r.helo?.count ?? -1), fromLength: Int32(r.from.count), toLength: Int32(r.to.count),
             keyLength: Int32(n), senderLength: Int32(ns), candidate: -1, slot: UInt8(kind), ours: false,
             senderOurs: false, hasHost: r.kind == .trapped)
-        if r.kind != .trapped && isOurs(key) {
+        if toOurs {
             pending.ours = true
             pending.keyHash = ByteKeyTable.hash(key)
             table.prefetchSlot(pending.keyHash)
             // A tuple to one of our addresses may be a trap hit: its host will be looked up.
             pending.hasHost = tuple
         }
-        if ns > 0 && isOurs(sender) {
+        if senderOurs {
             pending.senderOurs = true
             pending.senderHash = ByteKeyTable.hash(sender)
             table.prefetchSlot(pending.senderHash)
@@ -602,6 +657,12 @@ public final class Harvest: @unchecked Sendable {
             apply(applied)
             applied += 1
         }
+    }
+
+    /// Applies everything in the pipeline, then `r` (whose keys do not fit in the ring).
+    private func drainAndProcess(_ r: RawRecord) {
+        drain()
+        process(r, keys: nil)
     }
 
     /// Applies every record still in the pipeline. Every reader calls it; after it the harvest
@@ -672,10 +733,12 @@ public final class Harvest: @unchecked Sendable {
             return
         case .spamtrap:
             // Already normalised by spamd: lower-case only, strip nothing.
-            let key =
-                given?.to
-                ?? UnsafeRawBufferPointer(rebasing: scratchA[0..<Classifier.lowercase(r.to, into: scratchA)])
-            guard given?.toOurs ?? isOurs(key) else {
+            let (key, keyOurs) =
+                given.map { ($0.to, $0.toOurs) }
+                ?? ours(
+                    UnsafeRawBufferPointer(rebasing: scratchA[0..<Classifier.lowercase(r.to, into: scratchA)]),
+                    in: scratchA)
+            guard keyOurs else {
                 notOurs += 1
                 return
             }
@@ -690,14 +753,17 @@ public final class Harvest: @unchecked Sendable {
             if let given {
                 addTuple(r, keys: given)
             } else {
-                let to = UnsafeRawBufferPointer(rebasing: scratchA[0..<Classifier.normalize(r.to, into: scratchA)])
-                let from = UnsafeRawBufferPointer(
-                    rebasing: scratchB[0..<Classifier.normalize(r.from, into: scratchB)])
+                let (to, toOurs) = ours(
+                    UnsafeRawBufferPointer(rebasing: scratchA[0..<Classifier.normalize(r.to, into: scratchA)]),
+                    in: scratchA)
+                let (from, fromOurs) = ours(
+                    UnsafeRawBufferPointer(rebasing: scratchB[0..<Classifier.normalize(r.from, into: scratchB)]),
+                    in: scratchB)
                 addTuple(
                     r,
                     keys: Keys(
-                        to: to, toOurs: isOurs(to), toHash: nil, from: from, fromOurs: from.count > 0 && isOurs(from),
-                        fromHash: nil, hostHash: nil))
+                        to: to, toOurs: toOurs, toHash: nil, from: from, fromOurs: fromOurs, fromHash: nil,
+                        hostHash: nil))
             }
         }
     }

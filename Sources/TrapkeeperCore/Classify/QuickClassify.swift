@@ -7,7 +7,7 @@ import Darwin
 extension Classifier {
     /// What the rules say of a normalised address, answered from its bytes when that is
     /// certain: `.listed` when rule 1 or 2 lists it (valid or protected; `classify` words
-    /// which), `.unknown` when it is printable ASCII, listed under none of the names the rules
+    /// which), `.unknown` when it is printable ASCII without a space, listed under none of the names the rules
     /// look up, and either without a probe shape or with the AfterShip/Reacher shape. Nil means
     /// "not certain": the caller asks `classify`, which decides (and words the reason).
     ///
@@ -27,7 +27,7 @@ extension Classifier {
         var at = -1
         for i in 0..<n {
             let b = p.load(fromByteOffset: i, as: UInt8.self)
-            if b < 0x20 || b >= 0x7F { return nil }  // control bytes or non-ASCII: the slow way
+            if b <= 0x20 || b >= 0x7F { return nil }  // control bytes, space or non-ASCII: the slow way
             if b == 64 { at = i }
         }
         guard at > 0 else { return nil }

@@ -65,12 +65,21 @@ public struct HostRule: Sendable {
         return false
     }
 
+    /// Why `ip` is never-block (`never-block: inside 10.0.0.0/8`, or for an IPv6 address judged
+    /// by the IPv4 address it carries `never-block: 6to4 address of 192.168.1.1, inside
+    /// 192.168.0.0/16`); nil when it is not.
+    public func neverBlockRule(_ ip: IPAddress) -> String? {
+        guard let block = neverBlock.matchingBlock(ip) else { return nil }
+        if block.address.isIPv4 && !ip.isIPv4, let carried = ip.embeddedIPv4 {
+            return "never-block: \(carried.form.rawValue) address of \(carried.address), inside \(block)"
+        }
+        return "never-block: inside \(block)"
+    }
+
     public func decide(_ h: HostRow, ip: IPAddress, delisted: (kind: String, reason: String, at: Int64)?)
         -> HostDecision
     {
-        if let block = neverBlock.matchingBlock(ip) {
-            return HostDecision(exported: false, rule: "never-block: inside \(block)")
-        }
+        if let why = neverBlockRule(ip) { return HostDecision(exported: false, rule: why) }
         if let d = delisted {
             return HostDecision(exported: false, rule: "delisted by operator at \(TimeText.utc(d.at)): \(d.reason)")
         }

@@ -80,7 +80,7 @@ public struct Config: Sendable {
     ) {
         self.file = file
         self.baseDirectory = baseDirectory
-        self.domains = domains.map { $0.lowercased() }
+        self.domains = domains.map { DomainName.configured($0) ?? $0.lowercased() }
         self.validAddressesFile = validAddressesFile
         self.recipientDelimiters = recipientDelimiters
         self.protectedFile = protectedFile
@@ -168,10 +168,11 @@ public struct Config: Sendable {
         }
         var domains: [String] = []
         for v in domainArray {
-            guard let s = v.string, Config.isPlausibleDomain(s) else {
+            // Either IDNA form; kept in the ASCII form addresses are compared in.
+            guard let s = v.string, let domain = DomainName.configured(s) else {
                 throw err("domains", "'domains' holds \(v.debugDescription), which is not a domain name")
             }
-            domains.append(s.lowercased())
+            domains.append(domain)
         }
         guard !domains.isEmpty else { throw err("domains", "'domains' is empty") }
 
@@ -381,16 +382,5 @@ public struct Config: Sendable {
             && name.utf8.allSatisfy { b in
                 (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || (b >= 48 && b <= 57) || b == 46 || b == 95 || b == 45
             }
-    }
-
-    static func isPlausibleDomain(_ name: String) -> Bool {
-        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
-        guard labels.count >= 2, name.utf8.count <= 253 else { return false }
-        return labels.allSatisfy { l in
-            !l.isEmpty && l.utf8.count <= 63
-                && l.utf8.allSatisfy { b in
-                    (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || (b >= 48 && b <= 57) || b == 45 || b >= 128
-                }
-        }
     }
 }

@@ -51,6 +51,67 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
         self = v6
     }
 
+    /// Parses a host address as read from a dump or log line: what `init?(ascii:)` accepts,
+    /// with an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) read as the IPv4 address it maps.
+    ///
+    /// A greylister on a dual-stack socket writes its IPv4 peers in the mapped form. It is the
+    /// same host: pf matches IPv4 packets against IPv4 table entries only (a mapped entry would
+    /// block nothing), spamd-setup lists are IPv4 only, and the plain and the mapped form must
+    /// share one record, one hit history and one verdict. Other forms that carry an IPv4
+    /// address (6to4, NAT64, IPv4-compatible) name other hosts and stay IPv6.
+    @inline(__always)
+    public init?(hostASCII bytes: UnsafeRawBufferPointer) {
+        if let v4 = IPAddress.parseV4(bytes) {
+            self.init(v4: v4)
+            return
+        }
+        guard let v6 = IPAddress.parseV6(bytes) else { return nil }
+        self = v6.unmapped
+    }
+
+    /// `init?(hostASCII:)` for a string (queries: `explain`, `delist`).
+    public init?(host text: String) {
+        guard let parsed = IPAddress(text) else { return nil }
+        self = parsed.unmapped
+    }
+
+    /// The IPv4 address of an IPv4-mapped IPv6 address (::ffff:0:0/96); any other address as it is.
+    public var unmapped: IPAddress {
+        !isIPv4 && high == 0 && low >> 32 == 0xFFFF ? IPAddress(v4: UInt32(truncatingIfNeeded: low)) : self
+    }
+
+    /// The standard IPv6 forms that carry an IPv4 address in fixed bits, with their names.
+    public enum IPv4Carrier: String, Sendable {
+        /// ::ffff:0:0/96, RFC 4291 §2.5.5.2.
+        case mapped = "IPv4-mapped"
+        /// ::/96, RFC 4291 §2.5.5.1 (deprecated; `::` and `::1` are in it too).
+        case compatible = "IPv4-compatible"
+        /// ::ffff:0:0:0/96, RFC 2765 §2.1 (SIIT, obsoleted by RFC 6145).
+        case translated = "IPv4-translated"
+        /// 64:ff9b::/96, the NAT64 well-known prefix, RFC 6052 §2.1.
+        case nat64 = "NAT64"
+        /// 2002::/16, the IPv4 address in bits 16…47, RFC 3056 §2.
+        case sixToFour = "6to4"
+    }
+
+    /// The IPv4 address an IPv6 address carries by one of the standard forms, and the form;
+    /// nil for IPv4 addresses and other IPv6 addresses. Teredo (2001::/32, the client address
+    /// XOR 0xffffffff in the last 32 bits) and the local-use NAT64 prefix 64:ff9b:1::/48 are
+    /// not decoded: both lie in never-block blocks whatever they carry.
+    public var embeddedIPv4: (address: IPAddress, form: IPv4Carrier)? {
+        if isIPv4 { return nil }
+        let last32 = IPAddress(v4: UInt32(truncatingIfNeeded: low))
+        switch (high, low >> 32) {
+        case (0, 0xFFFF): return (last32, .mapped)
+        case (0, 0): return (last32, .compatible)
+        case (0, 0xFFFF_0000): return (last32, .translated)
+        case (0x0064_FF9B_0000_0000, 0): return (last32, .nat64)
+        default:
+            guard high >> 48 == 0x2002 else { return nil }
+            return (IPAddress(v4: UInt32(truncatingIfNeeded: high >> 16)), .sixToFour)
+        }
+    }
+
     /// IPv6 as glibc's inet_pton(AF_INET6) reads it, on the bytes themselves (CScan: no C
     /// string copy per address; IPv6ParseTests checks it against inet_pton). Out of line: the
     /// IPv4 path stays small where it is inlined.

@@ -83,7 +83,7 @@ enum SpamdLogLineParser {
             return .reject("impossible date in the syslog stamp")
         }
         if kind == .logNewEntry {
-            guard let ipText = tokens.next(), let ip = IPAddress(ascii: ipText) else {
+            guard let ipText = tokens.next(), let ip = IPAddress(hostASCII: ipText) else {
                 return .reject("new entry: bad IP address")
             }
             guard let f = tokens.next(), SpamdbLineParser.equals(f, "from"), let from = tokens.next(),
@@ -96,7 +96,7 @@ enum SpamdLogLineParser {
             return .record(RawRecord(kind: kind, ip: ip, helo: helo, from: from, to: to, time: time, line: lineNumber))
         }
         guard let ipColon = tokens.next(), ipColon.count > 1, ipColon[ipColon.count - 1] == 58,
-            let ip = IPAddress(ascii: UnsafeRawBufferPointer(rebasing: ipColon[0..<(ipColon.count - 1)]))
+            let ip = IPAddress(hostASCII: UnsafeRawBufferPointer(rebasing: ipColon[0..<(ipColon.count - 1)]))
         else { return .reject("\(kind.rawValue): bad 'ip:'") }
         guard let from = tokens.next(), let arrow = tokens.next(), SpamdbLineParser.equals(arrow, "->"),
             let to = tokens.next(), tokens.next() == nil

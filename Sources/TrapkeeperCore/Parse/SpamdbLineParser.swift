@@ -6,7 +6,7 @@
 /// GREY|ip|from|to|first|pass|expire|block|pass          (old, helo-less)
 /// WHITE|ip|||first|pass|expire|block|pass
 /// TRAPPED|ip|expire
-/// SPAMTRAP|address                                      (the rest of the line, as is)
+/// SPAMTRAP|address                                      (the rest of the line)
 /// ```
 /// A `|` inside helo, from or to adds fields. Such a line is read only when exactly one way of
 /// splitting it gives a `<…>`-shaped sender and recipient; otherwise it is rejected as
@@ -18,6 +18,11 @@
 /// are sound but whose helo/from/to — the bytes an SMTP client chooses — cannot be split
 /// unambiguously. Only the first kind tells that a body is not a dump; see
 /// `ParseReport.structurallyRejected`.
+///
+/// A SPAMTRAP address is taken as it is, less the spaces and tabs around it (an operator's
+/// stray blank in `spamdb -T -a`); one with a space or tab inside is rejected: spamd cuts every
+/// address at the first space, so it never matches it. An ip is read as a host
+/// (`IPAddress.init(hostASCII:)`: an IPv4-mapped address is its IPv4 address).
 import CScan
 
 enum SpamdbLineParser {
@@ -74,22 +79,26 @@ enum SpamdbLineParser {
             let empty = UnsafeRawBufferPointer(start: base, count: 0)
             switch keywordOf(keyword) {
             case .spamtrap:
-                let address = span(1, fieldCount)
+                let address = trimmingBlanks(span(1, fieldCount))
                 guard address.count > 0 else { return .reject("SPAMTRAP without an address") }
+                if address.contains(where: { $0 == 32 || $0 == 9 }) {
+                    return .reject(
+                        "SPAMTRAP address with a space or tab inside (spamd cuts addresses there: never a trap)")
+                }
                 return .record(
                     RawRecord(
                         kind: .spamtrap, ip: IPAddress(v4: 0), helo: nil, from: empty, to: address, time: 0,
                         line: lineNumber))
             case .trapped:
                 guard fieldCount == 3 else { return .reject("TRAPPED needs 3 fields, found \(fieldCount)") }
-                guard let ip = IPAddress(ascii: field(1)) else { return .reject("TRAPPED: bad IP address") }
+                guard let ip = IPAddress(hostASCII: field(1)) else { return .reject("TRAPPED: bad IP address") }
                 guard let expire = number(field(2)) else { return .reject("TRAPPED: bad expiry time") }
                 return .record(
                     RawRecord(
                         kind: .trapped, ip: ip, helo: nil, from: empty, to: empty, time: expire, line: lineNumber))
             case .white:
                 guard fieldCount >= 7 else { return .reject("WHITE needs 9 fields, found \(fieldCount)") }
-                guard let ip = IPAddress(ascii: field(1)) else { return .reject("WHITE: bad IP address") }
+                guard let ip = IPAddress(hostASCII: field(1)) else { return .reject("WHITE: bad IP address") }
                 if !timestampsValid(line, cuts: UnsafeBufferPointer(cuts), bars: count) {
                     for k in (fieldCount - 5)..<fieldCount where number(field(k)) == nil {
                         return .reject("WHITE: field \(k + 1) is not a number")
@@ -102,7 +111,7 @@ enum SpamdbLineParser {
                 guard fieldCount >= 9 else {
                     return .reject("GREY needs 10 fields (9 in the old form), found \(fieldCount)")
                 }
-                guard let ip = IPAddress(ascii: field(1)) else { return .reject("GREY: bad IP address") }
+                guard let ip = IPAddress(hostASCII: field(1)) else { return .reject("GREY: bad IP address") }
                 if !timestampsValid(line, cuts: UnsafeBufferPointer(cuts), bars: count) {
                     for k in (fieldCount - 5)..<fieldCount where number(field(k)) == nil {
                         return .reject("GREY: field \(k + 1) is not a number ('|' inside a field?)")
@@ -168,6 +177,15 @@ enum SpamdbLineParser {
                 return .reject("unknown entry type (expected GREY, WHITE, TRAPPED or SPAMTRAP)")
             }
         }
+    }
+
+    /// `b` without the spaces and tabs before and after it.
+    static func trimmingBlanks(_ b: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        var s = 0
+        var e = b.count
+        while s < e && (b[s] == 32 || b[s] == 9) { s += 1 }
+        while e > s && (b[e - 1] == 32 || b[e - 1] == 9) { e -= 1 }
+        return UnsafeRawBufferPointer(rebasing: b[s..<e])
     }
 
     enum Keyword { case grey, white, trapped, spamtrap }

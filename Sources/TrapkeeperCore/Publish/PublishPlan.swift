@@ -53,6 +53,46 @@ public struct PublishPlan: Sendable {
         return false
     }
 
+    /// The delistings, each also under the key its entry has now: an address in its
+    /// ASCII-domain form, an IPv4-mapped IP as its IPv4 address (delistings made before entries
+    /// were kept in those forms).
+    static func canonicalKeys(
+        _ delisted: [String: (kind: String, reason: String, at: Int64)]
+    ) -> [String: (kind: String, reason: String, at: Int64)] {
+        var out = delisted
+        for (entry, d) in delisted {
+            let key = IPAddress(host: entry)?.description ?? Classifier.canonicalAddress(entry)
+            if !key.utf8.elementsEqual(entry.utf8) && out[key] == nil { out[key] = d }
+        }
+        return out
+    }
+
+    /// `rows` (sorted by bytes) with every address in its ASCII-domain form
+    /// (`Classifier.canonicalAddress`), still sorted, each address once with the roles of all
+    /// its rows. A state written before addresses were kept in that form may hold a mailbox of
+    /// an international domain in its Unicode form: it is decided and published once, as
+    /// `x@xn--bcher-kva.example`, never also as `x@bücher.example`. Without such rows (every
+    /// state written since), `rows` come back as they are.
+    static func asciiDomainRows(_ rows: [(address: String, roles: AddressRoles)]) -> [(
+        address: String, roles: AddressRoles
+    )] {
+        var rewritten: [String: AddressRoles] = [:]
+        var gone = Set<Int>()
+        for (i, row) in rows.enumerated() where !Classifier.domainIsASCII(row.address) {
+            guard let ascii = Classifier.asciiForm(row.address) else { continue }
+            rewritten[ascii, default: []].formUnion(row.roles)
+            gone.insert(i)
+        }
+        guard !rewritten.isEmpty else { return rows }
+        var out: [(address: String, roles: AddressRoles)] = []
+        for (i, row) in rows.enumerated() where !gone.contains(i) {
+            out.append((row.address, row.roles.union(rewritten.removeValue(forKey: row.address) ?? [])))
+        }
+        for (address, roles) in rewritten { out.append((address, roles)) }
+        out.sort { compareBytes($0.address, $1.address) < 0 }
+        return out
+    }
+
     /// Computes the plan.
     ///
     /// - keepPreviousHosts: set when a source failed without a usable copy: hosts published last
@@ -64,7 +104,7 @@ public struct PublishPlan: Sendable {
         store: TrapStore, classifier: Classifier, hostRule: HostRule, now: Int64, keepPreviousHosts: Bool,
         nearMiss: NearMissRule? = nil
     ) throws -> PublishPlan {
-        let delisted = try store.delistings()
+        let delisted = canonicalKeys(try store.delistings())
         let previousTraps = try store.publishedSorted(kind: "trap")
         let previousHosts = try store.published(kind: "host")
         var audit: [AuditRow] = []
@@ -76,7 +116,9 @@ public struct PublishPlan: Sendable {
         var notTrapBecause: [String: String] = [:]
         var decided: [(address: String, decision: TrapDecision)] = []
         var resembling: [String: String] = [:]  // near-miss → the valid address it resembles
-        for (address, roles) in try store.addressRoles() {
+        // Only a domain of ours with an A-label can have had rows in the Unicode form.
+        let rows = try store.addressRoles()
+        for (address, roles) in classifier.internationalDomains ? asciiDomainRows(rows) : rows {
             let row = AddressRow(address: address, roles: roles, firstSeen: 0, lastSeen: 0, evidence: nil)
             let d = classifier.decide(row, delisted: delisted.isEmpty ? nil : delisted[row.address])
             // SPAMTRAP lines are taken as the firewall's operator chose them: never held.
@@ -154,22 +196,28 @@ public struct PublishPlan: Sendable {
         var hostSet = Set<String>()
         var hostWhy: [String: String] = [:]
         for var row in try store.hostsForPublishing() {
-            guard let ip = IPAddress(row.ip) else { continue }
-            row.lastTrapHit = lastTrapHit[row.ip]
-            let isDelisted = !delisted.isEmpty && delisted[row.ip] != nil
+            guard let stored = IPAddress(row.ip) else { continue }
+            // A state written before hosts were read in their plain form may hold the
+            // IPv4-mapped twin (::ffff:a.b.c.d) of a host: it is judged and published as the
+            // IPv4 host, once.
+            let ip = stored.unmapped
+            let text = ip == stored ? row.ip : ip.description
+            row.lastTrapHit = max(lastTrapHit[row.ip] ?? .min, lastTrapHit[text] ?? .min)
+            if row.lastTrapHit == .min { row.lastTrapHit = nil }
+            let isDelisted = !delisted.isEmpty && delisted[text] != nil
             let exported = hostRule.isExported(row, ip: ip, delisted: isDelisted)
-            let wasPublished = previousHosts.contains(row.ip)
+            let wasPublished = previousHosts.contains(text)
             if exported {
+                guard hostSet.insert(text).inserted else { continue }
                 hosts.append(ip)
-                hostSet.insert(row.ip)
             }
             // The explanation (dates formatted) only for what changes.
             if exported != wasPublished {
-                let d = hostRule.decide(row, ip: ip, delisted: delisted[row.ip])
+                let d = hostRule.decide(row, ip: ip, delisted: delisted[text])
                 if exported {
-                    audit.append(AuditRow(at: now, kind: "ip", entry: row.ip, action: "added", cause: d.rule))
+                    audit.append(AuditRow(at: now, kind: "ip", entry: text, action: "added", cause: d.rule))
                 } else {
-                    hostWhy[row.ip] = d.rule
+                    hostWhy[text] = d.rule
                 }
             }
         }

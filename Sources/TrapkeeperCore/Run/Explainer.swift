@@ -3,12 +3,14 @@ import Foundation
 /// Answers "why is this (not) on the lists?" for one address or IP: the verdict, the rule that
 /// decided, the evidence, callback incidents and the audit history.
 public enum Explainer {
+    /// `query` is an IP (an IPv4-mapped one is its IPv4 host) or an address (normalised as
+    /// spamd does, its domain in the ASCII form the state keeps it in).
     public static func explain(_ query: String, workspace ws: Workspace, now: Int64) throws -> String {
         let q = query.trimmingCharacters(in: .whitespaces)
-        if let ip = IPAddress(q) {
+        if let ip = IPAddress(host: q) {
             return try explainHost(ip, ws: ws, now: now)
         }
-        return try explainAddress(Classifier.normalize(q), ws: ws, now: now)
+        return try explainAddress(Classifier.canonicalAddress(Classifier.normalize(q)), ws: ws, now: now)
     }
 
     static func explainAddress(_ address: String, ws: Workspace, now: Int64) throws -> String {
@@ -87,8 +89,8 @@ public enum Explainer {
         let d: HostDecision
         if let row {
             d = rule.decide(row, ip: ip, delisted: delisted)
-        } else if let block = ws.neverBlock.matchingBlock(ip) {
-            d = HostDecision(exported: false, rule: "never-block: inside \(block); never sent to a trap")
+        } else if let why = rule.neverBlockRule(ip) {
+            d = HostDecision(exported: false, rule: "\(why); never sent to a trap")
         } else {
             d = HostDecision(
                 exported: false,

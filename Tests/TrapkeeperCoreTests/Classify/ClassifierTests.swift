@@ -54,6 +54,45 @@ func makeClassifier(
         if case .malformed = c.classify(address: "@bsdly.com") {} else { Issue.record("expected malformed") }
     }
 
+    /// Characters that make a published address lie about what it is, or break the
+    /// line-oriented readers of the list, are malformed exactly like control bytes: counted,
+    /// reported, never a trap — also where the address is on the valid list (checked first).
+    @Test(arguments: [
+        ("a\u{202E}gpj.exe@bsdly.com", "bidirectional"), ("a\u{202A}b@bsdly.com", "bidirectional"),
+        ("a\u{202B}b@bsdly.com", "bidirectional"), ("a\u{202C}b@bsdly.com", "bidirectional"),
+        ("a\u{202D}b@bsdly.com", "bidirectional"), ("\u{2066}ab@bsdly.com", "bidirectional"),
+        ("ab\u{2067}@bsdly.com", "bidirectional"), ("a\u{2068}b@bsdly.com", "bidirectional"),
+        ("a\u{2069}b@bsdly.com", "bidirectional"), ("a\u{200E}b@bsdly.com", "bidirectional"),
+        ("a\u{200F}b@bsdly.com", "bidirectional"), ("a\u{061C}b@bsdly.com", "bidirectional"),
+        ("peter\u{202E}@bsdly.net", "bidirectional"),
+        ("a\u{80}b@bsdly.com", "control"), ("a\u{85}b@bsdly.com", "control"), ("a\u{9F}b@bsdly.com", "control"),
+        ("peter\u{9B}@bsdly.net", "control"), ("a\u{7F}b@bsdly.com", "control"), ("a\tb@bsdly.com", "control"),
+        ("a\u{200B}b@bsdly.com", "invisible"), ("a\u{200C}b@bsdly.com", "invisible"),
+        ("a\u{200D}b@bsdly.com", "invisible"), ("a\u{2060}b@bsdly.com", "invisible"),
+        ("\u{FEFF}ab@bsdly.com", "invisible"), ("a\u{AD}b@bsdly.com", "invisible"),
+        ("a\u{E0041}b@bsdly.com", "invisible"), ("a\u{180E}b@bsdly.com", "invisible"),
+        ("a\u{2028}b@bsdly.com", "separator"), ("a\u{2029}b@bsdly.com", "separator"),
+        ("a b@bsdly.com", "space"), (" ab@bsdly.com", "space"), ("ab @bsdly.com", "space"),
+        ("a\u{A0}b@bsdly.com", "space"), ("a\u{3000}b@bsdly.com", "space"), ("a\u{2009}b@bsdly.com", "space"),
+        ("peter @bsdly.net", "space"),
+    ])
+    func hiddenAndDirectionalCharactersAreNotPublishable(_ address: String, _ what: String) {
+        guard case .malformed(let why) = c.classify(address: address) else {
+            Issue.record(
+                "\(address.unicodeScalars.map { String($0.value, radix: 16) }) is \(c.classify(address: address))")
+            return
+        }
+        #expect(why.contains(what), "\(why)")
+    }
+
+    /// Visible non-ASCII letters are ordinary (SMTPUTF8 local parts).
+    @Test(arguments: [
+        "bl\u{E5}b\u{E6}r@bsdly.com", "\u{43F}\u{440}\u{438}\u{432}\u{435}\u{442}@bsdly.com", "x\u{301}y@bsdly.com",
+    ])
+    func visibleNonASCIIIsAnOrdinaryUnknown(_ address: String) {
+        #expect(c.classify(address: address) == .unknown(probeShape: nil))
+    }
+
     @Test func eximProbeNeedsTheEpochWindow() {
         let a = "mx42.antispamcloud.com-1503146097-testing@bsdly.com"
         guard case .unknown(let shape?) = c.classify(address: a) else {
@@ -143,7 +182,10 @@ func makeClassifier(
         let now: Int64 = 1_700_000_000
         let rule = HostRule(now: now, ttlHours: 24, neverBlock: NeverBlockList(extra: [CIDR("45.95.0.0/16")!]))
         let times: [Int64?] = [nil, now - 90_000, now - 3_600, now + 3_600, now + 200_000]
-        for ip in ["5.188.10.182", "10.1.2.3", "45.95.1.1", "2001:67c::1"] {
+        for ip in [
+            "5.188.10.182", "10.1.2.3", "45.95.1.1", "2001:67c::1", "::ffff:10.1.2.3", "::ffff:5.188.10.182",
+            "2002:c0a8:101::1", "2002:2d5f:101::1", "64:ff9b::7f00:1", "64:ff9b::5bc:ab6",
+        ] {
             for last in times {
                 for nonVerifier in times {
                     for trapped in times {
@@ -161,5 +203,47 @@ func makeClassifier(
                 }
             }
         }
+    }
+}
+
+/// The same domain written as a U-label (`bücher.example`) or an A-label
+/// (`xn--bcher-kva.example`) is one domain, whichever form the configuration, the valid list or
+/// the mail uses.
+@Suite struct InternationalDomainTests {
+    let c: Classifier = {
+        var book = AddressBook(delimiters: "+")
+        for v in ["anna@xn--bcher-kva.example", "bob@m\u{FC}nchen.example", "*@xn--caf-dma.example"] {
+            book.addValid(v)
+        }
+        return Classifier(
+            domains: ["b\u{FC}cher.example", "xn--mnchen-3ya.example", "B\u{DC}CHER.net", "caf\u{E9}.example"],
+            book: book, probeWindowDays: 7, harvestSenders: true)
+    }()
+
+    @Test(arguments: [
+        "stranger@b\u{FC}cher.example", "stranger@xn--bcher-kva.example", "stranger@m\u{FC}nchen.example",
+        "stranger@xn--mnchen-3ya.example", "stranger@b\u{FC}cher.net", "stranger@xn--bcher-kva.net",
+    ])
+    func eitherFormIsOurs(_ a: String) {
+        #expect(c.classify(address: a) == .unknown(probeShape: nil))
+    }
+
+    @Test(arguments: [
+        "anna@b\u{FC}cher.example", "anna@xn--bcher-kva.example", "anna+x@b\u{FC}cher.example",
+        "bob@m\u{FC}nchen.example", "bob@xn--mnchen-3ya.example", "x@caf\u{E9}.example", "x@xn--caf-dma.example",
+    ])
+    func theValidListMatchesEitherForm(_ a: String) {
+        guard case .valid = c.classify(address: a) else {
+            Issue.record("\(a) is \(c.classify(address: a))")
+            return
+        }
+    }
+
+    @Test(arguments: [
+        "x@bucher.example", "x@xn--bcher-kva.example.org", "x@sub.b\u{FC}cher.example", "x@b\u{FC}cher\u{200B}.example",
+        "x@xn--bcher-kvb.example", "x@bu\u{308}cher.example",
+    ])
+    func otherDomainsStayOthers(_ a: String) {
+        #expect(c.classify(address: a) == .notOurs)
     }
 }

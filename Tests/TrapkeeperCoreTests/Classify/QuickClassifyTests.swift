@@ -10,13 +10,13 @@ import Testing
         var book = AddressBook(delimiters: "+-")
         for v in [
             "peter@bsdly.net", "peter@bsdly.com", "alice@bsdly.com", "bob.smith@bsdly.net", "*@catchall.example",
-            "ecila@bsdly.com", "x9@bsdly.com",
+            "ecila@bsdly.com", "x9@bsdly.com", "anna@xn--bcher-kva.example", "p\u{E5}l@bsdly.net",
         ] {
             book.addValid(v)
         }
         return Classifier(
-            domains: ["bsdly.com", "bsdly.net", "catchall.example"], book: book, probeWindowDays: 7,
-            harvestSenders: true)
+            domains: ["bsdly.com", "bsdly.net", "catchall.example", "b\u{FC}cher.example"], book: book,
+            probeWindowDays: 7, harvestSenders: true)
     }()
 
     func quick(_ a: String) -> QuickVerdict? {
@@ -28,7 +28,9 @@ import Testing
     @Test(arguments: [
         "retep1@bsdly.net", "ecila7@bsdly.com", "mx1.example.com-1503146097-testing@bsdly.com",
         "@bsdly.com", "x\u{1}y@bsdly.com", "bl\u{e5}b\u{e6}r@bsdly.com", "x@other.org",
-        "x@mail.bsdly.com", "nodomain", "", "htims.bob4@bsdly.net",
+        "x@mail.bsdly.com", "nodomain", "", "htims.bob4@bsdly.net", "a b@bsdly.com", " x@bsdly.com",
+        "x\u{202E}y@bsdly.com", "x\u{85}y@bsdly.com", "x\u{200B}y@bsdly.com", "x\u{2028}y@bsdly.com",
+        "x@b\u{FC}cher.example", "anna@b\u{FC}cher.example",
     ])
     func neverShortcutsWhatTheRulesSingleOut(_ a: String) {
         #expect(quick(a) == nil, "\(a) is \(c.classify(address: a))")
@@ -55,7 +57,10 @@ import Testing
         #expect(quick(a) == .unknown(shape))
     }
 
-    @Test(arguments: ["kovavo43@bsdly.net", "mike.hagen@bsdly.com", "x@bsdly.com", "random+tag@bsdly.net"])
+    @Test(arguments: [
+        "kovavo43@bsdly.net", "mike.hagen@bsdly.com", "x@bsdly.com", "random+tag@bsdly.net",
+        "x@xn--bcher-kva.example",
+    ])
     func shortcutsPlainUnknowns(_ a: String) {
         #expect(c.classify(address: a) == .unknown(probeShape: nil))
         #expect(quick(a) == .unknown(nil))
@@ -65,11 +70,16 @@ import Testing
     /// shortcut answers, the full rules give the same answer.
     @Test func agreesWithTheRulesOnRandomAddresses() {
         var rng = SeededRandom(seed: 20_171_129)
-        let pieces = [
-            "peter", "alice", "ecila", "retep", "bob.smith", "htims.bob", "x", "9", "1", "+", "-", "postmaster",
-            "abuse", "-testing", "1503146097", "mx", ".", "a", "z", "0", "\u{7f}", "\u{e5}",
+        let pieces =
+            [
+                "peter", "alice", "ecila", "retep", "bob.smith", "htims.bob", "x", "9", "1", "+", "-", "postmaster",
+                "abuse", "-testing", "1503146097", "mx", ".", "a", "z", "0", "\u{7f}", "\u{e5}", " ", "\t",
+                "anna", "p\u{E5}l",
+            ] + Self.hidden
+        let domains = [
+            "bsdly.com", "bsdly.net", "catchall.example", "other.org", "BSDLY.com", "b\u{FC}cher.example",
+            "xn--bcher-kva.example", "B\u{DC}cher.example", "bu\u{308}cher.example",
         ]
-        let domains = ["bsdly.com", "bsdly.net", "catchall.example", "other.org", "BSDLY.com"]
         var shortcuts = 0
         var listed = 0
         for _ in 0..<20_000 {
@@ -97,5 +107,116 @@ import Testing
         }
         #expect(shortcuts > 1000)
         #expect(listed > 200)
+    }
+
+    /// The characters the rules single out beyond control bytes: C1 controls, bidi controls,
+    /// zero-width and other invisible format characters, line/paragraph separators, spaces.
+    static let hidden = [
+        "\u{80}", "\u{85}", "\u{9F}", "\u{202A}", "\u{202B}", "\u{202C}", "\u{202D}", "\u{202E}", "\u{2066}",
+        "\u{2067}", "\u{2068}", "\u{2069}", "\u{200E}", "\u{200F}", "\u{061C}", "\u{200B}", "\u{200C}",
+        "\u{200D}", "\u{2060}", "\u{FEFF}", "\u{2028}", "\u{2029}", "\u{A0}",
+    ]
+
+    /// The whole byte path — the harvest's domain test on bytes, its ASCII form of
+    /// international domains, the shortcut and its fall-back to the rules — against the rules
+    /// on the address as read: every record of random addresses lands where `classify` says
+    /// (not ours, malformed, or an entry with the same class under the address's ASCII form),
+    /// as a SPAMTRAP line, a recipient and a sender.
+    @Test func harvestAgreesWithTheRulesOnRandomAddresses() {
+        var rng = SeededRandom(seed: 20_260_301)
+        let locals = ["peter", "anna", "p\u{E5}l", "x", "retep7", "postmaster", "bob+x", "abcdefghijk1234", "<b>x</b>"]
+        let domains = [
+            "bsdly.com", "bsdly.net", "b\u{FC}cher.example", "xn--bcher-kva.example", "B\u{DC}CHER.example",
+            "bu\u{308}cher.example", "other.org", "xn--bcher-kva.example.org", "b\u{FC}cher.example.org",
+            "catchall.example",
+        ]
+        let h = Harvest(classifier: c, now: 1_700_000_000)
+        h.beginInput(source: "test", file: "dump")
+        var expectedNotOurs = 0
+        var expectedMalformed = 0
+        var expected: [String: AddressClass] = [:]
+        for i in 0..<3_000 {
+            var local = locals[rng.below(locals.count)]
+            if rng.below(3) == 0 {
+                let piece = Self.hidden[rng.below(Self.hidden.count)]
+                let cut = local.index(local.startIndex, offsetBy: rng.below(local.count + 1))
+                local.insert(contentsOf: piece, at: cut)
+            }
+            let domain = domains[rng.below(domains.count)]
+            let raw = "\(local)@\(domain)"
+            let normalised = Classifier.normalize("<\(raw)>")
+            let full = c.classify(address: normalised)
+            let line: String
+            switch i % 3 {
+            case 0: line = "SPAMTRAP|\(normalised)"
+            case 1: line = "GREY|192.0.2.1|h|<s@other.org>|<\(raw)>|1|2|3|4|5"
+            default: line = "GREY|192.0.2.1|h|<\(raw)>|<s@other.org>|1|2|3|4|5"
+            }
+            var bytes = Array(line.utf8)
+            bytes.withUnsafeMutableBytes { buf in
+                guard case .record(let r) = SpamdbLineParser.parse(UnsafeRawBufferPointer(buf), lineNumber: i + 1)
+                else {
+                    Issue.record("\(line) did not parse")
+                    return
+                }
+                h.add(r)
+                h.drain()
+            }
+            switch full {
+            case .notOurs:
+                if i % 3 != 2 { expectedNotOurs += 1 }
+            case .malformed:
+                if i % 3 != 2 { expectedMalformed += 1 }
+            default:
+                // A sender is kept only when the rules do not make it a malformed address.
+                expected[Classifier.canonicalAddress(normalised)] = full
+            }
+            if i % 3 == 2 { expectedNotOurs += 1 }  // its recipient s@other.org
+        }
+        #expect(h.counts.notOurs == expectedNotOurs)
+        #expect(h.counts.malformed == expectedMalformed)
+        var seen: [String: AddressClass] = [:]
+        for info in h.addresses { seen[info.address] = info.addressClass }
+        for (address, cls) in expected {
+            #expect(seen[address] == cls, "\(address)")
+        }
+        #expect(expected.count > 20)
+        #expect(expectedMalformed > 50)
+    }
+
+    /// Long addresses leave the harvest's pipeline (their keys do not fit beside each other, or
+    /// stop fitting once the domain is in its ASCII form) and take the plain way: the same
+    /// entry, under the same ASCII form, either way.
+    @Test func longAddressesOfAnInternationalDomainLandTheSameWay() {
+        let h = Harvest(classifier: c, now: 1_700_000_000)
+        h.beginInput(source: "test", file: "dump")
+        var expected: Set<String> = []
+        for (i, length) in ([1, 580, 590, 591, 592, 593, 594, 600, 1100, 2000] as [Int]).enumerated() {
+            let local = String(repeating: "l", count: length)
+            let sender = "<" + String(repeating: "s", count: 400) + "@other.org>"
+            let lines = [
+                "SPAMTRAP|t\(local)@b\u{FC}cher.example",
+                "GREY|192.0.2.1|h|\(sender)|<r\(local)@b\u{FC}cher.example>|1|2|3|4|5",
+                "GREY|192.0.2.1|h|<f\(local)@b\u{FC}cher.example>|<r\(local)@b\u{FC}cher.example>|1|2|3|4|5",
+            ]
+            for (j, line) in lines.enumerated() {
+                var bytes = Array(line.utf8)
+                bytes.withUnsafeMutableBytes { buf in
+                    guard
+                        case .record(let r) = SpamdbLineParser.parse(UnsafeRawBufferPointer(buf), lineNumber: 3 * i + j)
+                    else {
+                        Issue.record("\(line.prefix(40)) did not parse")
+                        return
+                    }
+                    h.add(r)
+                    h.drain()
+                }
+            }
+            for prefix in ["t", "r", "f"] { expected.insert("\(prefix)\(local)@xn--bcher-kva.example") }
+        }
+        let seen = Dictionary(uniqueKeysWithValues: h.addresses.map { ($0.address, $0.addressClass) })
+        #expect(Set(seen.keys) == expected)
+        for (address, cls) in seen { #expect(cls == .unknown(probeShape: nil), "\(address.prefix(10))") }
+        #expect(h.counts.notOurs == 0)
     }
 }

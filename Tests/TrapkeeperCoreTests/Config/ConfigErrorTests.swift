@@ -169,4 +169,26 @@ import Testing
             #expect(e.description.contains("bad.txt:3"))
         }
     }
+
+    /// A domain may be configured as a U-label or an A-label; it is kept in its ASCII form.
+    @Test func internationalDomainsAreKeptInTheirASCIIForm() throws {
+        let dir = TempDir()
+        dir.write("valid.txt", "peter@bsdly.com\n")
+        let path = dir.write(
+            "t.toml",
+            "domains = [\"B\u{FC}cher.Example\", \"XN--MNCHEN-3YA.example\", \"bsdly.com\"]\nvalid_addresses = \"valid.txt\"\n"
+        )
+        let config = try Config.load(path: path)
+        #expect(config.domains == ["xn--bcher-kva.example", "xn--mnchen-3ya.example", "bsdly.com"])
+    }
+
+    @Test(arguments: [
+        "xn--abc-.example", "xn--.example", "xn--9999999999a.example", "bad\u{202E}name.example", "a\u{200B}b.example",
+        "sp ace.example",
+    ])
+    func domainsThatAreNoDomainNamesAreRejected(_ domain: String) {
+        let (e, _) = load("domains = [\"\(domain)\"]\nvalid_addresses = \"valid.txt\"\n")
+        #expect(e?.line == 1)
+        #expect(e?.message.contains("not a domain name") == true, "\(String(describing: e))")
+    }
 }

@@ -87,4 +87,21 @@ func record(_ o: SpamdLogLineParser.Outcome) -> ParsedRecord? {
     func senderShapedFailuresAreUnreadable(_ line: String) {
         if case .unreadable = parseLog(line) {} else { Issue.record("expected unreadable for \(line)") }
     }
+
+    /// spamd on a dual-stack socket may log an IPv4 peer in its IPv4-mapped form: the host is
+    /// the IPv4 address.
+    @Test func ipv4MappedHostsAreReadAsIPv4() {
+        let grey = record(
+            parseLog("Aug 19 14:35:38 delilah spamd[26915]: (GREY) ::ffff:45.95.147.12: <a@b.c> -> <x@bsdly.com>"))
+        #expect(grey?.ip == IPAddress("45.95.147.12"))
+        #expect(grey?.ip.isIPv4 == true)
+        let new = record(
+            parseLog(
+                "Aug 19 14:35:38 delilah spamd[15291]: new entry ::ffff:45.95.147.12 from <a@b.c> to <x@bsdly.com>, helo h"
+            ))
+        #expect(new?.ip == IPAddress("45.95.147.12"))
+        let sixToFour = record(
+            parseLog("Aug 19 14:35:38 delilah spamd[26915]: (BLACK) 2002:c0a8:101::1: <a@b.c> -> <x@bsdly.com>"))
+        #expect(sixToFour?.ip == IPAddress("2002:c0a8:101::1"))
+    }
 }

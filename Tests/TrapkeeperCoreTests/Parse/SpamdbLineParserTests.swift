@@ -77,4 +77,49 @@ func parseLine(_ text: String) -> (ParsedRecord?, String?) {
         #expect(r == nil)
         #expect(why != nil)
     }
+
+    /// A SPAMTRAP address with spaces or tabs around it is the address without them (an
+    /// operator's stray blank in `spamdb -T -a`); spamd cuts every address at the first space,
+    /// so one with a blank inside cannot be a trap it ever matches: rejected, with the reason.
+    @Test(arguments: [
+        ("SPAMTRAP| spaced@bsdly.com", "spaced@bsdly.com"), ("SPAMTRAP|spaced@bsdly.com ", "spaced@bsdly.com"),
+        ("SPAMTRAP|\tspaced@bsdly.com\t", "spaced@bsdly.com"),
+        ("SPAMTRAP|  \t spaced@bsdly.com \t ", "spaced@bsdly.com"),
+        ("SPAMTRAP| <b>x</b>@bsdly.com", "<b>x</b>@bsdly.com"),
+    ])
+    func spamtrapBlanksAroundTheAddressAreTrimmed(_ line: String, _ address: String) {
+        let (r, why) = parseLine(line)
+        #expect(r?.kind == .spamtrap, "\(why ?? "")")
+        #expect(r?.to == address)
+    }
+
+    @Test(arguments: [
+        "SPAMTRAP|spa ced@bsdly.com", "SPAMTRAP|spa\tced@bsdly.com", "SPAMTRAP| two words@bsdly.com ",
+        "SPAMTRAP|x@bsdly.com trailing", "SPAMTRAP| ", "SPAMTRAP|\t\t",
+    ])
+    func spamtrapWithABlankInsideIsRejected(_ line: String) {
+        let (r, why) = parseLine(line)
+        #expect(r == nil)
+        #expect(why?.contains("SPAMTRAP") == true, "\(why ?? "")")
+    }
+
+    /// A dual-stack greylister logs IPv4 peers as IPv4-mapped IPv6 (`::ffff:a.b.c.d`): the host
+    /// is the IPv4 address, so it gets one record and one verdict with its plain form. Other
+    /// IPv6 forms that carry an IPv4 address (6to4, NAT64) are other hosts and stay IPv6.
+    @Test func ipv4MappedHostsAreReadAsIPv4() {
+        let g = parseLine("GREY|::ffff:10.0.0.1|mx.example|<a@b.c>|<x@example.org>|1|2|3|4|5").0
+        #expect(g?.ip == IPAddress("10.0.0.1"))
+        #expect(g?.ip.isIPv4 == true)
+        let t = parseLine("TRAPPED|::FFFF:198.51.100.7|1718086400").0
+        #expect(t?.ip == IPAddress("198.51.100.7"))
+        let hex = parseLine("TRAPPED|::ffff:c633:6407|1718086400").0
+        #expect(hex?.ip == IPAddress("198.51.100.7"))
+        let w = parseLine("WHITE|0:0:0:0:0:ffff:8.8.8.8|||1718000000|1718001900|1721112360|2|5").0
+        #expect(w?.ip == IPAddress("8.8.8.8"))
+        for other in ["2002:c0a8:101::1", "64:ff9b::7f00:1", "::10.0.0.1"] {
+            let r = parseLine("TRAPPED|\(other)|1718086400").0
+            #expect(r?.ip == IPAddress(other))
+            #expect(r?.ip.isIPv4 == false)
+        }
+    }
 }
