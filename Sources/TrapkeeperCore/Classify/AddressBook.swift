@@ -58,6 +58,7 @@ public struct AddressBook: Sendable {
         let validEntries = try OperatorListFile.read(validFile, what: "valid-address list")
         let name = (validFile as NSString).lastPathComponent
         var outside: [OperatorListEntry] = []
+        book.valid.reserveCapacity(validEntries.count)
         for entry in validEntries {
             func refuse(_ reason: String) -> ConfigError {
                 ConfigError(

@@ -131,9 +131,11 @@ struct ByteNameSet: Sendable {
     private let slots: [Int]
     private let mask: Int
 
-    init(_ names: some Sequence<String>) {
+    init(_ names: some Collection<String>) {
         var bytes: [UInt8] = []
         var spans: [UInt64] = []
+        spans.reserveCapacity(names.count)
+        bytes.reserveCapacity(names.count * 24)
         for name in names {
             spans.append(UInt64(bytes.count) << 32 | UInt64(name.utf8.count))
             bytes.append(contentsOf: name.utf8)
