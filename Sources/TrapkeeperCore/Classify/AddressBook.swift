@@ -71,11 +71,15 @@ public struct AddressBook: Sendable {
             case .success(.localPart):
                 throw refuse("no '@'")
             case .success(.catchAll(let domain)):
-                book.catchAll[AddressBook.domainKey(domain)] = "\(name):\(entry.line)"
-                if !ours.contains(AddressBook.domainKey(domain)) { outside.append(entry) }
+                let key = AddressBook.domainKey(domain)
+                book.catchAll[key] = "\(name):\(entry.line)"
+                if !ours.contains(key) { outside.append(entry) }
             case .success(.address(let domain)):
-                book.valid[AddressBook.addressKey(entry.key)] = "\(name):\(entry.line)"
-                if !ours.contains(AddressBook.domainKey(domain)) { outside.append(entry) }
+                // `entry.key` is lower-cased already: an ASCII domain is its own key (the common
+                // case; 100 000 entries a list), an international one gets its ASCII form.
+                let ascii = domain.utf8.allSatisfy { $0 < 0x80 }
+                book.valid[ascii ? entry.key : AddressBook.addressKey(entry.key)] = "\(name):\(entry.line)"
+                if !ours.contains(ascii ? String(domain) : AddressBook.domainKey(domain)) { outside.append(entry) }
             }
         }
         guard book.validCount > 0 else {

@@ -127,6 +127,8 @@ enum OperatorListFile {
 
     /// What in `text` cannot be part of an entry: white space, control or invisible characters.
     private static func hiddenCharacter(in text: String) -> String? {
+        // Printable ASCII (nearly every entry) holds none: no scalar walk.
+        if text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return nil }
         for scalar in text.unicodeScalars {
             switch scalar.value {
             case 0x20: return "a space: one entry per line, and a comment starts with '#' after a space"
