@@ -63,7 +63,9 @@ enum OperatorListFile {
             if let problem = hiddenCharacter(in: text) {
                 throw ConfigError(file: file, line: number, "'\(written)' holds \(problem)")
             }
-            out.append(OperatorListEntry(line: number, text: text, key: AddressBook.lower(text)))
+            // Most entries are lower-case already: the key then shares the text's storage.
+            let lower = !text.utf8.contains { $0 >= 0x41 && $0 <= 0x5A }
+            out.append(OperatorListEntry(line: number, text: text, key: lower ? text : AddressBook.lower(text)))
         }
         return out
     }
