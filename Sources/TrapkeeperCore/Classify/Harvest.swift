@@ -207,7 +207,8 @@ public final class Harvest: @unchecked Sendable {
     @inline(__always)
     private func isOurs(_ a: UnsafeRawBufferPointer) -> Bool {
         guard let base = a.baseAddress else { return false }
-        for d in domainSpans where a.count > d.count {
+        // `>=`: `@domain` alone is ours too, with an empty local part (malformed, reported).
+        for d in domainSpans where a.count >= d.count {
             if bytesEqual(domainBuffer.baseAddress! + d.offset, base + (a.count - d.count), d.count) { return true }
         }
         return false
