@@ -15,7 +15,7 @@ import Darwin
 /// Not thread-safe: one thread fills one harvest; chunks parsed in parallel get their own and
 /// are merged with `absorb` afterwards.
 public final class Harvest: @unchecked Sendable {
-    public struct AddressInfo: Sendable {
+    public struct AddressInfo: Sendable, Equatable {
         public var address: String
         public var addressClass: AddressClass
         public var roles: AddressRoles
@@ -24,7 +24,7 @@ public final class Harvest: @unchecked Sendable {
         public var evidence: Evidence?
     }
 
-    public struct HostInfo: Sendable {
+    public struct HostInfo: Sendable, Equatable {
         public var firstHit: Int64?
         public var lastHit: Int64?
         /// Last trap hit whose sender was not verifier-shaped (`<>`, postmaster@, double-bounce…@).
@@ -59,7 +59,7 @@ public final class Harvest: @unchecked Sendable {
         var address: Int32
     }
 
-    public struct Counts: Sendable {
+    public struct Counts: Sendable, Equatable {
         public var records: [RecordKind: Int] = [:]
         public var notOurs = 0
         public var malformed = 0
