@@ -184,7 +184,8 @@ public final class Harvest: @unchecked Sendable {
     }
 
     /// Our domains as `@domain`, packed for the per-line suffix check.
-    private var domainBuffer: UnsafeMutableRawBufferPointer = .allocate(byteCount: 1, alignment: 8)
+    /// Allocated once, in `init` (an initial value here was allocated too, and never freed).
+    private let domainBuffer: UnsafeMutableRawBufferPointer
     private var domainSpans: [(offset: Int, count: Int)] = []
     private var source = ""
     private var file = ""
