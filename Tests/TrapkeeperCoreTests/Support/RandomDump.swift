@@ -44,22 +44,24 @@ struct RandomDump {
         return finalNewlineMaybe(out)
     }
 
-    /// A dump of a few MiB: random records around each 1 MiB mark of the file (where the line
-    /// reader refills its buffer, with records still waiting in the harvest's pipeline), with
-    /// long garbage lines in between and now and then a line past the 64 KiB line limit.
+    /// A dump of a few MiB, records all the way: a third of them GREY lines with helos of 1 to
+    /// 60 KB, so every refill of the line reader's buffer (about every MiB) falls among records
+    /// that still wait in the engine's pipeline with pointers into that buffer; now and then a
+    /// line past the 64 KiB line limit.
     mutating func bigDump(megabytes: Int) -> [UInt8] {
         var out: [UInt8] = []
-        for _ in 0..<(20 + rng.below(200)) { out += dumpLine() + lineEnd() }
-        for mark in 1...megabytes {
-            let target = mark << 20 - rng.below(6000)
-            while out.count < target - 1 {
-                let n = min(60_000, target - out.count - 1)
-                out += Array("FILLER|".utf8) + [UInt8](repeating: UInt8(ascii: "f"), count: max(0, n - 7)) + [10]
-                if rng.below(30) == 0 {
-                    out += Array("FILLER|".utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: 70_000) + [10]
-                }
+        while out.count < megabytes << 20 {
+            switch rng.below(60) {
+            case 0:
+                out += b("GREY|") + ip() + b("|") + [UInt8](repeating: UInt8(ascii: "x"), count: 70_000) + [10]
+            case 1..<20:
+                let seen = time()
+                var t = tuple(seen: seen)
+                t.helo = (0..<(1000 + rng.below(59_000))).map { _ in UInt8(ascii: "a") + UInt8(rng.below(26)) }
+                out += grey(t, seen: seen) + lineEnd()
+            default:
+                out += dumpLine() + lineEnd()
             }
-            for _ in 0..<(50 + rng.below(150)) { out += dumpLine() + lineEnd() }
         }
         return out
     }
