@@ -102,12 +102,13 @@ import Testing
             "roles: sender only", "roles: recipient and sender", "roles: SPAMTRAP and recipient",
             "roles: none (read, never sighted)", "valid", "protected", "evidence: helo cut",
             "evidence: address cut", "address: longer than 1024 bytes", "address: invalid UTF-8 shown as U+FFFD",
-            "not ours",
+            "not ours", "malformed example cut",
         ]
         var missing: Set<String> { Self.wanted.subtracting(seen) }
 
         func note(_ r: ReferenceHarvest) {
             if r.counts.notOurs > 0 { seen.insert("not ours") }
+            if r.malformedExamples.contains(where: { $0.hasSuffix("…") }) { seen.insert("malformed example cut") }
             for c in r.callbackIncidents { seen.insert("probe \(c.shape.name)") }
             for a in r.addresses {
                 switch a.addressClass {

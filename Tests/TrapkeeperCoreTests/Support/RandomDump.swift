@@ -215,8 +215,10 @@ struct RandomDump {
             ]
             return (weird[rng.below(weird.count)], .plain)
         default:
-            let n = pick([150, 290, 299, 300, 301, 520, 700, 1030, 1100])
-            return (alnum(n, from: pick(["a", "ab", "abcdefghijklmnopqrstuvwxyz0123456789.-+"])), .plain)
+            let n = pick([78, 150, 290, 299, 300, 301, 520, 700, 1030, 1100])
+            let long = alnum(n, from: pick(["a", "ab", "abcdefghijklmnopqrstuvwxyz0123456789.-+"]))
+            // Now and then malformed too: its warning shows only the start.
+            return (rng.below(4) == 0 ? long + pick([[0x01], [0xff], [0x7f]]) : long, .plain)
         }
     }
 

@@ -22,8 +22,12 @@ extension ReferenceHarvest {
         ] where a != b {
             return "count of \(name): engine \(a), reference \(b)"
         }
-        if engine.malformedExamples != malformedExamples {
-            return "malformed examples:\n  engine    \(engine.malformedExamples)\n  reference \(malformedExamples)"
+        let (em, rm) = (engine.malformedExamples, malformedExamples)
+        if em != rm {
+            let i = zip(em, rm).prefix { $0 == $1 }.count
+            return "malformed example \(i + 1) of \(em.count) / \(rm.count):\n  engine    "
+                + (i < em.count ? String(reflecting: em[i]) : "none") + "\n  reference "
+                + (i < rm.count ? String(reflecting: rm[i]) : "none")
         }
         if let d = Self.difference("address", engine: engine.addresses, reference: addresses, key: \.address) {
             return d
