@@ -50,10 +50,10 @@ import Testing
         _ inputs: [Input], world: World, now: Int64, parts: Int, coverage: Coverage? = nil
     ) throws -> String? {
         let ws = world.ws
-        let jobs = inputs.map { input in
+        let jobs = inputs.enumerated().map { i, input in
             ClassifyInput(
-                source: input.source, path: world.dir.write(input.name, bytes: input.bytes), format: input.format,
-                name: input.name)
+                source: input.source, path: world.dir.write("\(i)-\(input.name)", bytes: input.bytes),
+                format: input.format, name: input.name)
         }
         var reference = ReferenceHarvest(classifier: ws.classifier, now: now)
         for job in jobs {
@@ -177,6 +177,12 @@ import Testing
                 inputs.append(Input(source: "fw1", name: "fw1.dump", format: .auto, bytes: gen.dump(lines: size())))
             case 7:
                 inputs.append(Input(source: "log1", name: "spamd.log", format: .auto, bytes: gen.log(lines: size())))
+            case 8:
+                // Two firewalls' dumps of the same name: evidence and incidents keep them apart.
+                inputs.append(
+                    Input(source: "fw1", name: "greylist.dump", format: .auto, bytes: gen.dump(lines: size())))
+                inputs.append(
+                    Input(source: "fw2", name: "greylist.dump", format: .auto, bytes: gen.dump(lines: size())))
             default:
                 inputs.append(Input(source: "fw1", name: "fw1.dump", format: .spamdb, bytes: gen.dump(lines: size())))
                 inputs.append(
