@@ -70,7 +70,8 @@ public struct ProbeDetector: Sendable {
     /// `^(.+)-([0-9]{9,11})-testing$`
     static func eximShape(_ b: [UInt8]) -> ProbeShape? {
         let suffix = Array("-testing".utf8)
-        guard b.count > suffix.count + 11, Array(b.suffix(suffix.count)) == suffix else { return nil }
+        // Shortest match: one byte of host, '-', nine digits, "-testing".
+        guard b.count >= suffix.count + 11, Array(b.suffix(suffix.count)) == suffix else { return nil }
         var i = b.count - suffix.count - 1  // last digit
         var digits = 0
         var epoch: Int64 = 0
@@ -147,12 +148,15 @@ public struct ProbeDetector: Sendable {
         }
     }
 
-    /// `<>`, `postmaster@…`, `double-bounce…@…`: the envelope senders verifiers use.
+    /// `<>`, `postmaster@…`, `double-bounce…@…`: the envelope senders verifiers use. Decided on
+    /// the sender's bytes (UTF-8), as `isVerifierSender(bytes:)` does: a combining mark after
+    /// the `@` joins it into one Character, but the address is still `postmaster@…`.
     public static func isVerifierSender(_ sender: String) -> Bool {
-        if sender.isEmpty { return true }
-        guard let at = sender.lastIndex(of: "@") else { return false }
-        let local = sender[..<at]
-        return local == "postmaster" || local.hasPrefix("double-bounce")
+        let u = sender.utf8
+        if u.isEmpty { return true }
+        guard let at = u.lastIndex(of: UInt8(ascii: "@")) else { return false }
+        let local = u[..<at]
+        return local.elementsEqual("postmaster".utf8) || local.starts(with: "double-bounce".utf8)
     }
 
     /// A tuple carrying a verification service's whole fingerprint (sender and helo): after its

@@ -15,7 +15,7 @@ import Darwin
 /// Not thread-safe: one thread fills one harvest; chunks parsed in parallel get their own and
 /// are merged with `absorb` afterwards.
 public final class Harvest: @unchecked Sendable {
-    public struct AddressInfo: Sendable {
+    public struct AddressInfo: Sendable, Equatable {
         public var address: String
         public var addressClass: AddressClass
         public var roles: AddressRoles
@@ -24,7 +24,7 @@ public final class Harvest: @unchecked Sendable {
         public var evidence: Evidence?
     }
 
-    public struct HostInfo: Sendable {
+    public struct HostInfo: Sendable, Equatable {
         public var firstHit: Int64?
         public var lastHit: Int64?
         /// Last trap hit whose sender was not verifier-shaped (`<>`, postmaster@, double-bounce…@).
@@ -59,7 +59,7 @@ public final class Harvest: @unchecked Sendable {
         var address: Int32
     }
 
-    public struct Counts: Sendable {
+    public struct Counts: Sendable, Equatable {
         public var records: [RecordKind: Int] = [:]
         public var notOurs = 0
         public var malformed = 0
@@ -213,7 +213,8 @@ public final class Harvest: @unchecked Sendable {
     private let internationalDomains: Bool
 
     /// Our domains as `@domain`, packed for the per-line suffix check.
-    private var domainBuffer: UnsafeMutableRawBufferPointer = .allocate(byteCount: 1, alignment: 8)
+    /// Allocated once, in `init` (an initial value here was allocated too, and never freed).
+    private let domainBuffer: UnsafeMutableRawBufferPointer
     private var domainSpans: [(offset: Int, count: Int)] = []
     private var source = ""
     private var file = ""
@@ -236,7 +237,8 @@ public final class Harvest: @unchecked Sendable {
     @inline(__always)
     private func isOurs(_ a: UnsafeRawBufferPointer) -> Bool {
         guard let base = a.baseAddress else { return false }
-        for d in domainSpans where a.count > d.count {
+        // `>=`: `@domain` alone is ours too, with an empty local part (malformed, reported).
+        for d in domainSpans where a.count >= d.count {
             if bytesEqual(domainBuffer.baseAddress! + d.offset, base + (a.count - d.count), d.count) { return true }
         }
         return false

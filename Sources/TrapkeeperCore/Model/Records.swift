@@ -40,23 +40,36 @@ public struct RawRecord {
     public var line: Int
 }
 
-/// A copy of a `RawRecord` with Swift strings, for tests and messages.
+/// A copy of a `RawRecord` that owns its bytes: for tests, messages and `ReferenceHarvest`.
+///
+/// The fields are kept as the bytes that were read: invalid UTF-8 and control bytes pass
+/// through a dump untouched, and two different byte strings must stay two addresses. `helo`,
+/// `from` and `to` give them as text, invalid UTF-8 repaired to U+FFFD.
 public struct ParsedRecord: Sendable, Equatable {
     public var kind: RecordKind
     public var ip: IPAddress
-    public var helo: String?
-    public var from: String
-    public var to: String
+    /// nil when the line has no helo (old dump form, `(GREY)`/`(BLACK)` log lines).
+    public var heloBytes: [UInt8]?
+    /// Envelope sender as written (brackets and case kept); empty for non-tuples.
+    public var fromBytes: [UInt8]
+    /// Envelope recipient as written; the address for SPAMTRAP.
+    public var toBytes: [UInt8]
+    /// GREY/WHITE: first seen; TRAPPED: expiry; log lines: the syslog stamp; SPAMTRAP: 0.
     public var time: Int64
+    /// 1-based line number in its file.
     public var line: Int
 
     public init(_ raw: RawRecord) {
         kind = raw.kind
         ip = raw.ip
-        helo = raw.helo.map { String(decoding: $0, as: UTF8.self) }
-        from = String(decoding: raw.from, as: UTF8.self)
-        to = String(decoding: raw.to, as: UTF8.self)
+        heloBytes = raw.helo.map { Array($0) }
+        fromBytes = Array(raw.from)
+        toBytes = Array(raw.to)
         time = raw.time
         line = raw.line
     }
+
+    public var helo: String? { heloBytes.map { String(decoding: $0, as: UTF8.self) } }
+    public var from: String { String(decoding: fromBytes, as: UTF8.self) }
+    public var to: String { String(decoding: toBytes, as: UTF8.self) }
 }

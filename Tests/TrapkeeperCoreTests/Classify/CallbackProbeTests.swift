@@ -17,6 +17,10 @@ import Testing
             "", "user@example.org", "User@Example.org", "reacher@gmail.com", "reacher@gmail.co",
             "postmaster@mx.example",
             "double-bounce@mx.example", "double-bounce1234@mx.example", "postmaster", "x@y", "user@example.org ",
+            // A combining mark after '@' or inside "double-bounce" joins its neighbour into one
+            // Character; the sender's bytes still say postmaster@ / double-bounce…@.
+            "postmaster@\u{301}mx.example", "double-bounce\u{301}@mx.example", "postmaster\u{301}@mx.example",
+            "x@\u{301}y@z", "\u{301}@mx.example",
         ]
         let helos: [String?] = [
             nil, "localhost", "LocalHost", "gmail.com", "GMAIL.COM", "mail.gmail.com", "", "localhost.",
@@ -44,5 +48,26 @@ import Testing
             if full != nil { probes += 1 }
         }
         #expect(probes > 500)
+    }
+
+    /// `isVerifierSender` on text and on bytes are one rule: the sender's bytes decide, whatever
+    /// grapheme clusters they form (a combining mark after '@' once made the two disagree, and
+    /// the harvest stopped on its "matches and match disagree" precondition).
+    @Test func verifierSenderIsDecidedOnBytes() {
+        var rng = SeededRandom(seed: 42)
+        let pieces = [
+            "postmaster", "double-bounce", "@", "\u{301}", "\u{200d}", "x", "=", "1", "mx.example", "e\u{301}",
+            "\u{1f469}", "\u{fe0f}", "",
+        ]
+        var verifiers = 0
+        for _ in 0..<5_000 {
+            var s = ""
+            for _ in 0..<(1 + rng.below(4)) { s += pieces[rng.below(pieces.count)] }
+            let text = ProbeDetector.isVerifierSender(s)
+            let bytes = Array(s.utf8).withUnsafeBytes { ProbeDetector.isVerifierSender(bytes: $0) }
+            #expect(text == bytes, "\(s.unicodeScalars.map { String($0.value, radix: 16) })")
+            if text { verifiers += 1 }
+        }
+        #expect(verifiers > 100)
     }
 }

@@ -93,6 +93,16 @@ func makeClassifier(
         #expect(c.classify(address: address) == .unknown(probeShape: nil))
     }
 
+    /// `^(.+)-([0-9]{9,11})-testing$`: the shortest match is one byte of host and nine digits.
+    @Test(arguments: [
+        ("x-123456789-testing@bsdly.com", "x", Int64(123_456_789)),
+        ("x-1234567890-testing@bsdly.com", "x", 1_234_567_890), ("a--123456789-testing@bsdly.com", "a-", 123_456_789),
+        ("mx-12345678901-testing@bsdly.com", "mx", 12_345_678_901),
+    ])
+    func eximShapeFromItsShortestForm(_ a: String, _ host: String, _ epoch: Int64) {
+        #expect(c.classify(address: a) == .unknown(probeShape: .exim(verifier: host, epoch: epoch)))
+    }
+
     @Test func eximProbeNeedsTheEpochWindow() {
         let a = "mx42.antispamcloud.com-1503146097-testing@bsdly.com"
         guard case .unknown(let shape?) = c.classify(address: a) else {
