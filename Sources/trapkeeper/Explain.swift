@@ -28,7 +28,7 @@ struct Delist: ParsableCommand {
 
     func run() throws {
         try withWorkspace(common, locked: true) { ws in
-            let (key, kind) = DelistKey.make(entry)
+            let (key, kind) = try DelistKey.make(entry, workspace: ws)
             guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw JobFailure(.cannotRun, "--reason must say why")
             }
@@ -49,7 +49,7 @@ struct Relist: ParsableCommand {
 
     func run() throws {
         try withWorkspace(common, locked: true) { ws in
-            let (key, _) = DelistKey.make(entry)
+            let (key, _) = try DelistKey.make(entry, workspace: ws)
             guard try ws.store.relist(entry: key, at: common.time) else {
                 throw JobFailure(.cannotRun, "\(key) is not delisted")
             }
@@ -77,8 +77,12 @@ enum Republish {
 }
 
 enum DelistKey {
-    static func make(_ entry: String) -> (String, String) {
-        if let ip = IPAddress(host: entry) { return (ip.description, "ip") }
-        return (Classifier.canonicalAddress(Classifier.normalize(entry)), "address")
+    /// The entry as the lists hold it, or a failure saying why `entry` can never be on them.
+    static func make(_ entry: String, workspace ws: Workspace) throws -> (String, String) {
+        do {
+            return try ws.listEntry(entry)
+        } catch let e as ConfigError {
+            throw JobFailure(.cannotRun, e.message)
+        }
     }
 }

@@ -25,6 +25,9 @@ struct CommonOptions: ParsableArguments {
 
 /// Runs a command body and turns failures into the exit codes of cli.md.
 func execute(_ body: () throws -> ExitStatus) throws {
+    // A file-size limit (ulimit -f) must fail the write that crosses it — a named error, the
+    // published set left whole — not kill the process with SIGXFSZ in the middle of a publish.
+    signal(SIGXFSZ, SIG_IGN)
     let status: ExitStatus
     do {
         status = try body()

@@ -29,8 +29,11 @@ public struct AddressBook: Sendable {
         "noc", "security", "news", "usenet", "uucp", "ftp", "root", "mailer-daemon", "double-bounce",
     ]
 
-    /// Number of entries in the valid list (addresses + catch-alls), for the shrink guard.
+    /// Number of entries in the valid list (addresses + catch-alls).
     public var validCount: Int { valid.count + catchAll.count }
+    /// Entries of the valid list in our domains (the others never match): what the shrink guard
+    /// (`min_valid_share`) counts.
+    public var validInOurDomains = 0
 
     public init(delimiters: String) {
         self.delimiters = Set(delimiters.utf8)
@@ -86,6 +89,15 @@ public struct AddressBook: Sendable {
             throw ConfigError(
                 file: validFile,
                 "the valid-address list holds no address: refusing to run, every real user would look unknown")
+        }
+        // Entries of other domains never match: a list with none in our domains (a list for
+        // another site, every line cut short) is as good as empty.
+        book.validInOurDomains = validEntries.count - outside.count
+        guard book.validInOurDomains > 0 else {
+            throw ConfigError(
+                file: validFile,
+                "the valid-address list holds no address in \(domains.joined(separator: ", ")) (its \(validEntries.count) entries are all in other domains): refusing to run, every real user would look unknown"
+            )
         }
         if let warning = OperatorListFile.outsideDomainsWarning(
             file: validFile, outside: outside, of: validEntries.count, domains: domains)

@@ -112,10 +112,13 @@ public struct NearMissRule: Sendable {
 extension NearMissRule {
     /// Rule 3b applied to a publish-time decision `d` of one stored address, with the networks
     /// that mailed it: a held near-miss is not a trap; a promoted one is, with its rule named.
-    public func decide(_ d: TrapDecision, address: String, roles: AddressRoles, networks: [String: Int64])
-        -> TrapDecision
-    {
-        guard d.isTrap, !roles.contains(.spamtrap), let valid = resembles(address) else { return d }
+    /// `publishedBefore`: trapkeeper published the address earlier; a SPAMTRAP line for it is
+    /// then a copy of that list fed back into spamd, not an operator's choice, and does not keep
+    /// it from being held.
+    public func decide(
+        _ d: TrapDecision, address: String, roles: AddressRoles, networks: [String: Int64], publishedBefore: Bool
+    ) -> TrapDecision {
+        guard d.isTrap, !roles.contains(.spamtrap) || publishedBefore, let valid = resembles(address) else { return d }
         let p = promotion(networks: networks)
         guard let t = p.promotedAt else {
             return TrapDecision(

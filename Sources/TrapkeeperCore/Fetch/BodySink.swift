@@ -69,7 +69,7 @@ final class BodySink {
                 return .localFile("cannot create folder \(folder): \(error.localizedDescription)")
             }
         }
-        fd = BodySink.systemOpen(partPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        fd = BodySink.systemOpen(partPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         if fd < 0 { return .localFile("cannot create \(partPath): \(Self.errnoText())") }
         return nil
     }

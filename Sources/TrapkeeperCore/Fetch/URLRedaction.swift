@@ -10,7 +10,8 @@ public enum URLRedaction {
     /// What a password is replaced with.
     static let mask = "***"
 
-    /// `scheme://user:secret@host/…` → `scheme://user:***@host/…`.
+    /// `scheme://user:secret@host/…` → `scheme://user:***@host/…`, and every query value masked
+    /// (`?access_token=***&sig=***`: a token in a query string is a password too).
     ///
     /// A user name alone (`https://user@host/`) is no secret and is kept. A password holding an
     /// unencoded `/`, `?` or `#` ends the authority early (`https://user:pa/ss@host/`): the part
@@ -18,6 +19,23 @@ public enum URLRedaction {
     /// `@` is masked (`https://***@host/`). Text without `://` is returned as it is; redacting a
     /// redacted URL changes nothing.
     public static func redacted(_ url: String) -> String {
+        maskedQuery(withoutPassword(url))
+    }
+
+    /// The query values of `url` (after `?`, before `#`) replaced by the mask; keys kept.
+    static func maskedQuery(_ url: String) -> String {
+        guard url.contains("://"), let q = url.firstIndex(of: "?") else { return url }
+        let end = url[q...].firstIndex(of: "#") ?? url.endIndex
+        let pairs = url[url.index(after: q)..<end].split(separator: "&", omittingEmptySubsequences: false).map {
+            pair -> String in
+            guard let eq = pair.firstIndex(of: "="), pair.index(after: eq) != pair.endIndex else { return String(pair) }
+            return pair[...eq] + mask
+        }
+        return String(url[...q]) + pairs.joined(separator: "&") + String(url[end...])
+    }
+
+    /// The userinfo part of `redacted`.
+    static func withoutPassword(_ url: String) -> String {
         guard let schemeEnd = url.range(of: "://") else { return url }
         let rest = url[schemeEnd.upperBound...]
         let authorityEnd = rest.firstIndex(where: { "/?#".contains($0) }) ?? rest.endIndex
@@ -52,8 +70,8 @@ public enum URLRedaction {
         return out + rest
     }
 
-    /// Whether `url` carries a password (exactly when `redacted` would change it).
-    public static func holdsPassword(_ url: String) -> Bool { redacted(url) != url }
+    /// Whether `url` carries a password in its userinfo (`user:pw@`).
+    public static func holdsPassword(_ url: String) -> Bool { withoutPassword(url) != url }
 
     /// `host:port` whose port is not a (possibly empty) number; `[v6]:port` alike.
     private static func hasNonNumericPort(_ authority: Substring) -> Bool {

@@ -25,6 +25,9 @@ public struct PublishPlan: Sendable {
     /// each (recorded with the publish).
     public var nearMisses: [NearMissRow] = []
     public var nearMissNetworks: [String: [String: Int64]] = [:]
+    /// Addresses a firewall holds as SPAMTRAP that are not traps here (valid, protected,
+    /// delisted): spamd there still traps their senders, and its TRAPPED entries may list them.
+    public var firewallOnlyTraps: [(address: String, rule: String)] = []
 
     /// -1, 0, 1 by UTF-8 bytes (SQLite's BINARY collation), not by Unicode equivalence.
     static func compareBytes(_ a: String, _ b: String) -> Int {
@@ -114,18 +117,24 @@ public struct PublishPlan: Sendable {
         var traps: [String] = []
         var trapRules: [String] = []  // a handful of distinct literals: no per-trap allocation
         var notTrapBecause: [String: String] = [:]
-        var decided: [(address: String, decision: TrapDecision)] = []
+        var decided: [(address: String, roles: AddressRoles, decision: TrapDecision)] = []
+        var firewallOnly: [(address: String, rule: String)] = []
         var resembling: [String: String] = [:]  // near-miss → the valid address it resembles
         // Only a domain of ours with an A-label can have had rows in the Unicode form.
         let rows = try store.addressRoles()
         for (address, roles) in classifier.internationalDomains ? asciiDomainRows(rows) : rows {
             let row = AddressRow(address: address, roles: roles, firstSeen: 0, lastSeen: 0, evidence: nil)
             let d = classifier.decide(row, delisted: delisted.isEmpty ? nil : delisted[row.address])
-            // SPAMTRAP lines are taken as the firewall's operator chose them: never held.
-            if d.isTrap, let nearMiss, !roles.contains(.spamtrap), let valid = nearMiss.resembles(address) {
+            // SPAMTRAP lines are taken as the firewall's operator chose them: never held — unless
+            // the firewall only holds it because trapkeeper published it (a list fed back into
+            // spamd), which must not undo trapkeeper's own withdrawal.
+            if d.isTrap, let nearMiss, let valid = nearMiss.resembles(address),
+                try !roles.contains(.spamtrap) || store.wasPublished(address)
+            {
                 resembling[address] = valid
             }
-            decided.append((address, d))
+            if !d.isTrap && roles.contains(.spamtrap) { firewallOnly.append((address, d.rule)) }
+            decided.append((address, roles, d))
         }
         // Rule 3b: held until mailed from enough networks; promoted ones are traps from then on.
         var promotedAt: [String: Int64] = [:]
@@ -139,11 +148,12 @@ public struct PublishPlan: Sendable {
                 if let t = p.promotedAt { promotedAt[address] = t }
             }
         }
-        for (address, d) in decided {
+        for (address, roles, d) in decided {
             if let valid = resembling[address], promotedAt[address] == nil {
                 let n = networks[address]?.count ?? 0
                 notTrapBecause[address] =
                     "rule 3b, held: near-miss of valid \(valid) (\(n) of \(nearMiss?.promoteNetworks ?? 0) networks so far)"
+                if roles.contains(.spamtrap) { firewallOnly.append((address, notTrapBecause[address]!)) }
             } else if d.isTrap {
                 traps.append(address)
                 trapRules.append(
@@ -249,6 +259,7 @@ public struct PublishPlan: Sendable {
             traps: traps, hosts: hosts, blocks: blocks, newest: newest, previousTraps: previousTraps,
             previousHosts: previousHosts, audit: audit, now: now)
         plan.nearMisses = nearMisses
+        plan.firewallOnlyTraps = firewallOnly
         plan.nearMissNetworks = networks
         for a in audit {
             let kind = a.kind == "address" ? "trap" : "host"

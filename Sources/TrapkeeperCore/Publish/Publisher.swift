@@ -34,7 +34,11 @@ public struct Publisher {
 
     public func write(_ plan: PublishPlan) throws {
         do {
-            try FileManager.default.createDirectory(atPath: publishDir, withIntermediateDirectories: true)
+            // Made readable by the web server and writable by us alone, whatever the umask.
+            if !FileManager.default.fileExists(atPath: publishDir) {
+                try FileManager.default.createDirectory(
+                    atPath: publishDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            }
         } catch {
             throw PublishError(path: publishDir, "cannot create the publish folder: \(error.localizedDescription)")
         }

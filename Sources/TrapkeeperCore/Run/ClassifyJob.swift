@@ -247,6 +247,11 @@ public enum PublishJob {
         } catch let e as PublishError {
             throw JobFailure(.cannotRun, "cannot check the published lists: \(e)")
         }
+        if let first = plan.firewallOnlyTraps.first {
+            reporter.warn(
+                "warning: \(plan.firewallOnlyTraps.count) address(es) are SPAMTRAP entries on a firewall but not traps here, e.g. \(first.address) (\(first.rule)): spamd there still traps whoever mails them, and its TRAPPED entries may list their correspondents. Remove them on the firewalls (spamdb -T -d ADDRESS), or let the sync script do it from spamtraps-withdrawn.txt"
+            )
+        }
         let verdict = PublicationGuard(config: ws.config.guards).check(
             plan, published: published, stateIsNew: try !ws.store.hasPublished())
         for w in verdict.warnings { reporter.warn("warning: \(w)") }

@@ -22,7 +22,8 @@ public enum Explainer {
         if let row {
             let d = ws.nearMissRule().decide(
                 ws.classifier.decide(row, delisted: delisted), address: address, roles: row.roles,
-                networks: try ws.store.nearMissNetworks([address])[address] ?? [:])
+                networks: try ws.store.nearMissNetworks([address])[address] ?? [:],
+                publishedBefore: try ws.store.wasPublished(address))
             out.append("verdict: \(d.isTrap ? "TRAP" : "not a trap")")
             out.append("rule: \(d.rule)")
             out.append(
@@ -73,7 +74,8 @@ public enum Explainer {
             let decision = nearMiss.decide(
                 ws.classifier.decide(
                     AddressRow(address: h.address, roles: roles, firstSeen: 0, lastSeen: 0, evidence: nil),
-                    delisted: delistings[h.address]), address: h.address, roles: roles, networks: networks)
+                    delisted: delistings[h.address]), address: h.address, roles: roles, networks: networks,
+                publishedBefore: try ws.store.wasPublished(h.address))
             // A promoted near-miss counts only from its promotion on.
             let promoted =
                 nearMiss.resembles(h.address) == nil ? nil : nearMiss.promotion(networks: networks).promotedAt

@@ -6,7 +6,9 @@ public enum StatusReport {
         let traps = try ws.store.published(kind: "trap").count
         let hosts = try ws.store.published(kind: "host").count
         out.append("published: \(traps) traps, \(hosts) hosts (in \(ws.config.publishDir))")
-        out.append("valid list: \(ws.book.validCount) entries (\(ws.config.validAddressesFile))")
+        out.append(
+            "valid list: \(ws.book.validCount) entries, \(ws.book.validInOurDomains) in our domains (\(ws.config.validAddressesFile))"
+        )
         let held = try ws.store.nearMisses().filter { $0.promotedAt == nil }.count
         out.append("near-misses held: \(held) (typos of valid addresses, not traps; trapkeeper near-misses)")
         out.append("")

@@ -45,13 +45,13 @@ public struct Workspace {
     /// The valid list must not have shrunk far below last run's (a lost or truncated list would
     /// turn every real user into a "trap").
     public func checkValidListSize(runID: Int64) throws {
-        let now = book.validCount
+        let now = book.validInOurDomains
         if let last = try store.lastValidCount(before: runID), last > 0,
             Double(now) < Double(last) * config.guards.minValidShare
         {
             throw JobFailure(
                 .cannotRun,
-                "config error: \(config.validAddressesFile): the valid-address list holds \(now) entries, last run it held \(last) (below \(Int(config.guards.minValidShare * 100)) %): refusing to run, real users would become traps. Fix the list, or lower [guards] min_valid_share if this is intended."
+                "config error: \(config.validAddressesFile): the valid-address list holds \(now) entries in our domains, last run it held \(last) (below \(Int(config.guards.minValidShare * 100)) %): refusing to run, real users would become traps. Fix the list, or lower [guards] min_valid_share if this is intended."
             )
         }
         try store.recordValidCount(runID: runID, count: now)
@@ -72,6 +72,33 @@ public struct Workspace {
     /// milliseconds for a 100 000-address list, and only publishing and explaining need it).
     public func nearMissRule() -> NearMissRule {
         NearMissRule(book: book, minLength: config.typoMinLength, promoteNetworks: config.typoPromoteNetworks)
+    }
+
+    /// An entry an operator names (`delist`, `relist`) in the form the lists hold it: an IP
+    /// address (an IPv4-mapped one as its IPv4 address) or an address of our domains
+    /// (normalised like a recipient, its domain in ASCII form), with its kind ("ip" or
+    /// "address"). Anything that can never be on the lists is a `ConfigError` saying why —
+    /// a delisting that matches nothing would fail without a word.
+    public func listEntry(_ given: String) throws -> (entry: String, kind: String) {
+        let text = given.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else { throw ConfigError(file: "", "an empty entry names nothing") }
+        if let ip = IPAddress(host: text) { return (ip.description, "ip") }
+        if text.contains("/"), CIDR(text) != nil {
+            throw ConfigError(
+                file: "", "'\(text)' is a block: the lists are judged host by host; name each address of it")
+        }
+        let address = Classifier.canonicalAddress(Classifier.normalize(text))
+        switch classifier.classify(address: address, probeShapes: false) {
+        case .notOurs:
+            throw ConfigError(
+                file: "",
+                "'\(text)' is neither an IP address nor an address in \(config.domains.joined(separator: ", ")): it can never be on the lists"
+            )
+        case .malformed(let why):
+            throw ConfigError(file: "", "'\(text)' can never be on the lists: \(why)")
+        case .valid, .protected, .unknown:
+            return (address, "address")
+        }
     }
 
     public func hostRule(now: Int64) -> HostRule {

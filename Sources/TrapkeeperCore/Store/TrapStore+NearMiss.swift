@@ -66,4 +66,14 @@ extension TrapStore {
             ).map { NearMissRow(address: $0[0], resembles: $0[1], networks: $0[2], promotedAt: $0[3]) }
         }
     }
+
+    /// Whether trapkeeper ever published `address` (an audit row says it was added).
+    public func wasPublished(_ address: String) throws -> Bool {
+        try read { db in
+            try Bool.fetchOne(
+                db,
+                sql: "SELECT EXISTS (SELECT 1 FROM audit WHERE entry = ? AND kind = 'address' AND action = 'added')",
+                arguments: [address]) ?? false
+        }
+    }
 }

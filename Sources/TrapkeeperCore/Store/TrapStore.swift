@@ -13,6 +13,13 @@ public final class TrapStore {
         do {
             let dir = (path as NSString).deletingLastPathComponent
             if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+            // The state holds every address of our domains seen and our correspondents' servers:
+            // its owner only (SQLite gives the -wal and -shm files the main file's mode).
+            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            if fd >= 0 { close(fd) }
+            for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+                _ = chmod(path + suffix, 0o600)
+            }
             var config = Configuration()
             config.busyMode = .timeout(10)
             config.prepareDatabase { db in

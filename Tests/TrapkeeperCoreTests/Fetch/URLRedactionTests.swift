@@ -9,7 +9,10 @@ import Testing
         arguments: [
             ("https://bob:hunter2@fw.example/x", "https://bob:***@fw.example/x"),
             ("https://bob:hunter2@fw.example", "https://bob:***@fw.example"),
-            ("https://bob:hunter2@fw.example:8443/g?a=b#c", "https://bob:***@fw.example:8443/g?a=b#c"),
+            ("https://bob:hunter2@fw.example:8443/g?a=b#c", "https://bob:***@fw.example:8443/g?a=***#c"),
+            // A token in a query string is a password too: every value masked, keys kept.
+            ("https://fw.example/d?access_token=SECRET123&x=", "https://fw.example/d?access_token=***&x="),
+            ("http://127.0.0.1:8080/dump.txt?sig=abc&e=1#frag", "http://127.0.0.1:8080/dump.txt?sig=***&e=***#frag"),
             ("http://:hunter2@fw.example/x", "http://:***@fw.example/x"),
             ("https://bob:@fw.example/x", "https://bob:***@fw.example/x"),
             ("https://bob:hun@ter2@fw.example/x", "https://bob:***@fw.example/x"),  // '@' in the password
