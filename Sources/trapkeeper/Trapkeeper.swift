@@ -49,6 +49,41 @@ func openWorkspace(_ common: CommonOptions) throws -> Workspace {
     return ws
 }
 
+/// Runs a command that publishes (`run`, `publish`, `delist`, `relist`) like `execute`, then
+/// writes `metrics_file` (when configured and `metrics` is set: not for dry runs) whatever the
+/// outcome — unless another run held the lock (exit 75): that run writes its own.
+func executePublishing(_ common: CommonOptions, metrics: Bool, _ body: (Workspace) throws -> ExitStatus) throws {
+    let started = Date()
+    var config: Config?
+    var workspace: Workspace?
+    var status = ExitStatus.cannotRun
+    defer {
+        if metrics, status != .locked, let config {
+            let run = RunMetrics.Run(exitCode: status, started: started, finished: Date())
+            for w in RunMetrics.write(config: config, workspace: workspace, run: run) {
+                Console.error("trapkeeper: warning: \(w)")
+            }
+        }
+    }
+    try execute {
+        do {
+            do {
+                config = try Config.load(path: common.config)
+            } catch let e as ConfigError {
+                throw JobFailure(.cannotRun, "config error: \(e)")
+            }
+            let ws = try Workspace.open(config: config!)
+            for w in ws.warnings { Console.error("trapkeeper: warning: \(w)") }
+            workspace = ws
+            status = try body(ws)
+            return status
+        } catch let f as JobFailure {
+            status = f.status
+            throw f
+        }
+    }
+}
+
 /// Opens the workspace (taking the run lock when the command writes), runs `body`, and maps
 /// failures to exit codes like `execute`.
 func withWorkspace(_ common: CommonOptions, locked: Bool, _ body: (Workspace) throws -> ExitStatus) throws {

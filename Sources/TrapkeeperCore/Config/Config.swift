@@ -38,6 +38,8 @@ public struct Config: Sendable {
     public var statePath: String
     public var publishDir: String
     public var pageTemplate: String?
+    /// Where the Prometheus metrics are written after every run (`metrics_file`), or nil.
+    public var metricsFile: String?
     public var guards: GuardConfig
     public var sources: [SourceConfig]
 
@@ -47,7 +49,7 @@ public struct Config: Sendable {
     static let topLevelKeys: Set<String> = [
         "domains", "valid_addresses", "recipient_delimiter", "protected", "never_block",
         "harvest_senders", "host_ttl_hours", "probe_window_days", "log_timezone", "state",
-        "publish_dir", "page_template", "guards", "sources",
+        "publish_dir", "page_template", "metrics_file", "guards", "sources",
     ]
     static let sourceKeys: Set<String> = [
         "name", "url", "format", "timeout_seconds", "low_speed_bytes_per_second", "low_speed_seconds",
@@ -65,7 +67,7 @@ public struct Config: Sendable {
         harvestSenders: Bool = true, hostTTLHours: Int = Config.defaultHostTTLHours,
         probeWindowDays: Int = Config.defaultProbeWindowDays, logTimeZone: TimeZone = .current,
         statePath: String, publishDir: String, pageTemplate: String? = nil,
-        guards: GuardConfig = GuardConfig(), sources: [SourceConfig] = []
+        guards: GuardConfig = GuardConfig(), sources: [SourceConfig] = [], metricsFile: String? = nil
     ) {
         self.file = file
         self.baseDirectory = baseDirectory
@@ -81,6 +83,7 @@ public struct Config: Sendable {
         self.statePath = statePath
         self.publishDir = publishDir
         self.pageTemplate = pageTemplate
+        self.metricsFile = metricsFile
         self.guards = guards
         self.sources = sources
     }
@@ -196,6 +199,7 @@ public struct Config: Sendable {
         let state = resolve(try string("state") ?? "state.sqlite")
         let publishDir = resolve(try string("publish_dir") ?? "publish")
         let template = try string("page_template").map(resolve)
+        let metrics = try string("metrics_file").map(resolve)
 
         var guards = GuardConfig()
         if let g = table["guards"] {
@@ -327,8 +331,10 @@ public struct Config: Sendable {
             file: file, baseDirectory: base, domains: domains, validAddressesFile: resolve(valid),
             recipientDelimiters: delimiter, protectedFile: protected, neverBlock: neverBlock,
             harvestSenders: harvest, hostTTLHours: ttl, probeWindowDays: window, logTimeZone: zone,
-            statePath: state, publishDir: publishDir, pageTemplate: template, guards: guards, sources: sources)
+            statePath: state, publishDir: publishDir, pageTemplate: template, guards: guards, sources: sources,
+            metricsFile: metrics)
         try config.checkPublishDirIsPublic(line: lineOf("publish_dir"))
+        try config.checkMetricsFileIsPrivate(line: lineOf("metrics_file"))
         return config
     }
 

@@ -20,13 +20,13 @@ extension TrapStore {
         }
     }
 
-    /// When the last publish finished (its `now`), or nil when none has.
-    public func lastPublish() throws -> Int64? {
+    /// When the last publish finished (wall-clock epoch seconds), or nil when none has.
+    public func lastPublishFinishedAt() throws -> Int64? {
         try read { db in
             try Int64.fetchOne(
                 db,
                 sql: """
-                    SELECT now FROM run
+                    SELECT finished_at FROM run
                     WHERE command IN ('run', 'publish', 'delist', 'relist') AND exit_code IN (0, 3)
                         AND traps IS NOT NULL AND hosts IS NOT NULL
                     ORDER BY id DESC LIMIT 1
