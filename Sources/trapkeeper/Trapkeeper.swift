@@ -7,6 +7,18 @@ struct Trapkeeper: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trapkeeper",
         abstract: "Harvest spamtraps from spamd greylists and publish them with the hosts that hit them.",
+        discussion: """
+            trapkeeper run fetches the greylist dumps and spamd logs the config names, finds the spamtrap \
+            addresses of your domains, and publishes spamtraps.txt, traplist.pf, traplist.spamd and the pages \
+            spamtraps.html, hosts.html and callbacks.html in publish_dir. Run it nightly from cron or from \
+            the trapkeeper.timer systemd unit. Under cron a successful run prints nothing.
+
+            Exit status: 0 every source fetched and parsed, lists published; 1 could not run (config error, \
+            valid-address list missing, empty or much smaller than last run, state unreadable), nothing \
+            published; 3 some sources failed, lists published from the rest (when every source failed, \
+            nothing is rewritten); 4 a safety guard refused to publish, the previous lists stay (re-run \
+            with --force if the change is real); 75 another run holds the lock.
+            """,
         subcommands: [
             Run.self, Collect.self, Classify.self, Publish.self, Explain.self, Callbacks.self, Status.self, Delist.self,
             Relist.self, Aggregate.self,
