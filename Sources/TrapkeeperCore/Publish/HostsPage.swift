@@ -62,8 +62,9 @@ public enum HostsPage {
             } else {
                 if h.recentHit { raw("mailed a trap") }
                 if let t = h.trappedUntil {
-                    raw(h.recentHit ? "; TRAPPED by spamd until " : "TRAPPED by spamd until ")
+                    raw(h.recentHit ? "; TRAPPED by spamd until <time>" : "TRAPPED by spamd until <time>")
                     date(t)
+                    raw("</time>")
                 }
             }
             raw("</td><td>")

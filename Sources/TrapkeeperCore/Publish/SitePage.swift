@@ -14,7 +14,8 @@ public enum SitePage {
         body { font-family: sans-serif; max-width: 60em; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.4; }
         nav a { margin-right: 1em; }
         pre, code { font-family: monospace; }
-        code { word-break: break-all; }
+        code { overflow-wrap: anywhere; }
+        time, .hosts td:first-child code { white-space: nowrap; }
         .newest td { padding: 0 1em 0 0; }
         .traps { margin: 0; line-height: 1.25; column-count: 2; column-gap: 2em; white-space: pre-wrap; word-break: break-all; content-visibility: auto; contain-intrinsic-size: auto 312.5em; }
         .tk-trend { margin: 1em 0; }
