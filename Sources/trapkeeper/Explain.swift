@@ -7,11 +7,16 @@ struct Explain: ParsableCommand {
         commandName: "explain", abstract: "Verdict, rule and evidence for one address or IP.")
 
     @OptionGroup var common: CommonOptions
+    @Option(name: .long, help: "text or json (one object; keys in the README).") var format: String = "text"
     @Argument(help: "An address or an IP.") var entry: String
 
     func run() throws {
         try withWorkspace(common, locked: false) { ws in
-            Console.out(try Explainer.explain(entry, workspace: ws, now: common.time))
+            switch format {
+            case "text": Console.out(try Explainer.explain(entry, workspace: ws, now: common.time))
+            case "json": Console.out(try Explainer.json(entry, workspace: ws, now: common.time))
+            default: throw JobFailure(.cannotRun, "--format must be text or json")
+            }
             return .ok
         }
     }
@@ -27,7 +32,9 @@ struct Delist: ParsableCommand {
     @Argument(help: "An address or an IP.") var entry: String
 
     func run() throws {
-        try withWorkspace(common, locked: true) { ws in
+        try executePublishing(common, metrics: true) { ws in
+            let lock = try RunLock(statePath: ws.config.statePath)
+            defer { withExtendedLifetime(lock) {} }
             let (key, kind) = try DelistKey.make(entry, workspace: ws)
             guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw JobFailure(.cannotRun, "--reason must say why")
@@ -48,7 +55,9 @@ struct Relist: ParsableCommand {
     @Argument(help: "An address or an IP.") var entry: String
 
     func run() throws {
-        try withWorkspace(common, locked: true) { ws in
+        try executePublishing(common, metrics: true) { ws in
+            let lock = try RunLock(statePath: ws.config.statePath)
+            defer { withExtendedLifetime(lock) {} }
             let (key, _) = try DelistKey.make(entry, workspace: ws)
             guard try ws.store.relist(entry: key, at: common.time) else {
                 throw JobFailure(.cannotRun, "\(key) is not delisted")

@@ -11,8 +11,7 @@ struct Publish: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print a summary.") var verbose = false
 
     func run() throws {
-        try execute {
-            let ws = try openWorkspace(common)
+        try executePublishing(common, metrics: !dryRun) { ws in
             let lock = try RunLock(statePath: ws.config.statePath)
             defer { withExtendedLifetime(lock) {} }
             let o = try PublishJob.republish(

@@ -11,9 +11,8 @@ struct Run: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Progress and a summary on stderr.") var verbose = false
 
     func run() throws {
-        try execute {
-            let ws = try openWorkspace(common)
-            return try NightlyRun.run(
+        try executePublishing(common, metrics: !dryRun) { ws in
+            try NightlyRun.run(
                 workspace: ws, now: common.time, dryRun: dryRun, force: force,
                 reporter: Console.reporter(verbose: verbose))
         }

@@ -7,6 +7,18 @@ struct Trapkeeper: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trapkeeper",
         abstract: "Harvest spamtraps from spamd greylists and publish them with the hosts that hit them.",
+        discussion: """
+            trapkeeper run fetches the greylist dumps and spamd logs the config names, finds the spamtrap \
+            addresses of your domains, and publishes spamtraps.txt, traplist.pf, traplist.spamd and the pages \
+            spamtraps.html, hosts.html and callbacks.html in publish_dir. Run it nightly from cron or from \
+            the trapkeeper.timer systemd unit. Under cron a successful run prints nothing.
+
+            Exit status: 0 every source fetched and parsed, lists published; 1 could not run (config error, \
+            valid-address list missing, empty or much smaller than last run, state unreadable), nothing \
+            published; 3 some sources failed, lists published from the rest (when every source failed, \
+            nothing is rewritten); 4 a safety guard refused to publish, the previous lists stay (re-run \
+            with --force if the change is real); 75 another run holds the lock.
+            """,
         subcommands: [
             Run.self, Collect.self, Classify.self, Publish.self, Explain.self, Callbacks.self, Status.self, Delist.self,
             Relist.self, NearMisses.self, Aggregate.self,
@@ -50,6 +62,41 @@ func openWorkspace(_ common: CommonOptions) throws -> Workspace {
     let ws = try Workspace.open(configPath: common.config)
     for w in ws.warnings { Console.error("trapkeeper: warning: \(w)") }
     return ws
+}
+
+/// Runs a command that publishes (`run`, `publish`, `delist`, `relist`) like `execute`, then
+/// writes `metrics_file` (when configured and `metrics` is set: not for dry runs) whatever the
+/// outcome — unless another run held the lock (exit 75): that run writes its own.
+func executePublishing(_ common: CommonOptions, metrics: Bool, _ body: (Workspace) throws -> ExitStatus) throws {
+    let started = Date()
+    var config: Config?
+    var workspace: Workspace?
+    var status = ExitStatus.cannotRun
+    defer {
+        if metrics, status != .locked, let config {
+            let run = RunMetrics.Run(exitCode: status, started: started, finished: Date())
+            for w in RunMetrics.write(config: config, workspace: workspace, run: run) {
+                Console.error("trapkeeper: warning: \(w)")
+            }
+        }
+    }
+    try execute {
+        do {
+            do {
+                config = try Config.load(path: common.config)
+            } catch let e as ConfigError {
+                throw JobFailure(.cannotRun, "config error: \(e)")
+            }
+            let ws = try Workspace.open(config: config!)
+            for w in ws.warnings { Console.error("trapkeeper: warning: \(w)") }
+            workspace = ws
+            status = try body(ws)
+            return status
+        } catch let f as JobFailure {
+            status = f.status
+            throw f
+        }
+    }
 }
 
 /// Opens the workspace (taking the run lock when the command writes), runs `body`, and maps

@@ -47,6 +47,8 @@ public struct Config: Sendable {
     public var statePath: String
     public var publishDir: String
     public var pageTemplate: String?
+    /// Where the Prometheus metrics are written after every run (`metrics_file`), or nil.
+    public var metricsFile: String?
     public var guards: GuardConfig
     public var sources: [SourceConfig]
 
@@ -58,7 +60,7 @@ public struct Config: Sendable {
         "domains", "valid_addresses", "recipient_delimiter", "protected", "never_block",
         "harvest_senders", "host_ttl_hours", "history_days", "typo_min_length", "typo_promote_networks",
         "probe_window_days", "log_timezone", "state",
-        "publish_dir", "page_template", "guards", "sources",
+        "publish_dir", "page_template", "metrics_file", "guards", "sources",
     ]
     static let sourceKeys: Set<String> = [
         "name", "url", "format", "timeout_seconds", "low_speed_bytes_per_second", "low_speed_seconds",
@@ -76,7 +78,7 @@ public struct Config: Sendable {
         harvestSenders: Bool = true, hostTTLHours: Int = Config.defaultHostTTLHours,
         probeWindowDays: Int = Config.defaultProbeWindowDays, logTimeZone: TimeZone = .current,
         statePath: String, publishDir: String, pageTemplate: String? = nil,
-        guards: GuardConfig = GuardConfig(), sources: [SourceConfig] = []
+        guards: GuardConfig = GuardConfig(), sources: [SourceConfig] = [], metricsFile: String? = nil
     ) {
         self.file = file
         self.baseDirectory = baseDirectory
@@ -92,6 +94,7 @@ public struct Config: Sendable {
         self.statePath = statePath
         self.publishDir = publishDir
         self.pageTemplate = pageTemplate
+        self.metricsFile = metricsFile
         self.guards = guards
         self.sources = sources
     }
@@ -212,6 +215,7 @@ public struct Config: Sendable {
         let state = resolve(try string("state") ?? "state.sqlite")
         let publishDir = resolve(try string("publish_dir") ?? "publish")
         let template = try string("page_template").map(resolve)
+        let metrics = try string("metrics_file").map(resolve)
 
         var guards = GuardConfig()
         if let g = table["guards"] {
@@ -343,11 +347,13 @@ public struct Config: Sendable {
             file: file, baseDirectory: base, domains: domains, validAddressesFile: resolve(valid),
             recipientDelimiters: delimiter, protectedFile: protected, neverBlock: neverBlock,
             harvestSenders: harvest, hostTTLHours: ttl, probeWindowDays: window, logTimeZone: zone,
-            statePath: state, publishDir: publishDir, pageTemplate: template, guards: guards, sources: sources)
+            statePath: state, publishDir: publishDir, pageTemplate: template, guards: guards, sources: sources,
+            metricsFile: metrics)
         config.historyDays = history
         config.typoMinLength = typoMin
         config.typoPromoteNetworks = typoNetworks
         try config.checkPublishDirIsPublic(line: lineOf("publish_dir"))
+        try config.checkMetricsFileIsPrivate(line: lineOf("metrics_file"))
         return config
     }
 

@@ -53,6 +53,19 @@ extension Config {
         }
     }
 
+    /// Refuses a `metrics_file` inside `publish_dir`: the web server would show the world which
+    /// source is down and since when — when the lists stop moving — and the source names. The
+    /// numbers are for the monitoring (node_exporter's textfile collector reads its own folder).
+    public func checkMetricsFileIsPrivate(line: Int? = nil) throws {
+        guard let metricsFile else { return }
+        if Config.isSameOrInside(Config.canonical(metricsFile), Config.canonical(publishDir)) {
+            throw ConfigError(
+                file: file, line: line,
+                "metrics_file \(metricsFile) lies inside publish_dir \(publishDir): the web site would show which source is down and since when. Put it where the monitoring reads it, e.g. /var/lib/prometheus/node-exporter/trapkeeper.prom"
+            )
+        }
+    }
+
     /// `inner` is `outer` or lies below it (both canonical).
     static func isSameOrInside(_ inner: String, _ outer: String) -> Bool {
         inner == outer || outer == "/" || inner.hasPrefix(outer + "/")

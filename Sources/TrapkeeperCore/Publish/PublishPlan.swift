@@ -28,6 +28,8 @@ public struct PublishPlan: Sendable {
     /// Addresses a firewall holds as SPAMTRAP that are not traps here (valid, protected,
     /// delisted): spamd there still traps their senders, and its TRAPPED entries may list them.
     public var firewallOnlyTraps: [(address: String, rule: String)] = []
+    /// Per host: its last non-verifier hit to an address that is a trap now (`HostRow.lastTrapHit`).
+    public var lastTrapHits: [String: Int64] = [:]
 
     /// -1, 0, 1 by UTF-8 bytes (SQLite's BINARY collation), not by Unicode equivalence.
     static func compareBytes(_ a: String, _ b: String) -> Int {
@@ -260,6 +262,7 @@ public struct PublishPlan: Sendable {
             previousHosts: previousHosts, audit: audit, now: now)
         plan.nearMisses = nearMisses
         plan.firewallOnlyTraps = firewallOnly
+        plan.lastTrapHits = lastTrapHit
         plan.nearMissNetworks = networks
         for a in audit {
             let kind = a.kind == "address" ? "trap" : "host"

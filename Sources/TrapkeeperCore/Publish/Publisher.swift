@@ -1,6 +1,6 @@
 import Foundation
 
-/// Writes the four published files from a plan, each replaced atomically.
+/// Writes the published files from a plan, all replaced together (`AtomicFile.replaceAll`).
 public struct Publisher {
     public let publishDir: String
     public let domains: [String]
@@ -11,8 +11,10 @@ public struct Publisher {
     public static let pageFile = "spamtraps.html"
     public static let pfFile = "traplist.pf"
     public static let spamdFile = "traplist.spamd"
+    public static let hostsPageFile = "hosts.html"
+    public static let callbacksPageFile = "callbacks.html"
     /// Every file a publish writes.
-    public static let allFiles = [trapsFile, pageFile, pfFile, spamdFile]
+    public static let allFiles = [trapsFile, pageFile, pfFile, spamdFile, hostsPageFile, callbacksPageFile]
 
     public init(config: Config) throws {
         publishDir = config.publishDir
@@ -32,7 +34,8 @@ public struct Publisher {
         return out
     }
 
-    public func write(_ plan: PublishPlan) throws {
+    /// Writes every file of `plan`; `site` brings what the pages show beyond the lists.
+    public func write(_ plan: PublishPlan, site: SiteFacts) throws {
         do {
             // Made readable by the web server and writable by us alone, whatever the umask.
             if !FileManager.default.fileExists(atPath: publishDir) {
@@ -50,8 +53,9 @@ public struct Publisher {
         try AtomicFile.replaceAll([
             (Publisher.trapList(plan.traps), path(Publisher.trapsFile)),
             (
-                Array(renderer.render(traps: plan.traps, newest: plan.newest, domains: domains, now: plan.now).utf8),
-                path(Publisher.pageFile)
+                Array(
+                    renderer.render(traps: plan.traps, newest: plan.newest, domains: domains, now: plan.now, site: site)
+                        .utf8), path(Publisher.pageFile)
             ),
             (
                 Array(
@@ -66,6 +70,11 @@ public struct Publisher {
                         blocks: plan.blocks, hosts: v4Hosts, domains: domains, now: plan.now, ttlHours: ttlHours
                     ).utf8), path(Publisher.spamdFile)
             ),
+            (
+                HostsPage.render(hosts: site.hosts, domains: domains, ttlHours: ttlHours, now: plan.now),
+                path(Publisher.hostsPageFile)
+            ),
+            (CallbacksPage.render(callbacks: site.callbacks, now: plan.now), path(Publisher.callbacksPageFile)),
         ])
     }
 }

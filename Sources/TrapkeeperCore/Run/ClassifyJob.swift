@@ -268,7 +268,8 @@ public enum PublishJob {
             return Outcome(plan: plan, guardVerdict: verdict, written: false)
         }
         do {
-            try Publisher(config: ws.config).write(plan)
+            let site = try SiteFacts.load(store: ws.store, plan: plan, hostRule: ws.hostRule(now: now))
+            try Publisher(config: ws.config).write(plan, site: site)
         } catch let e as PublishError {
             throw JobFailure(.cannotRun, "cannot publish: \(e)")
         } catch let e as ConfigError {

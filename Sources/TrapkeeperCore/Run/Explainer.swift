@@ -15,15 +15,11 @@ public enum Explainer {
 
     static func explainAddress(_ address: String, ws: Workspace, now: Int64) throws -> String {
         var out: [String] = ["address: \(address)"]
-        let delisted = try ws.store.delistings()[address]
         let row = try ws.store.address(address)
         let published = try ws.store.published(kind: "trap").contains(address)
         let probes = try ws.store.callbacks(address: address)
         if let row {
-            let d = ws.nearMissRule().decide(
-                ws.classifier.decide(row, delisted: delisted), address: address, roles: row.roles,
-                networks: try ws.store.nearMissNetworks([address])[address] ?? [:],
-                publishedBefore: try ws.store.wasPublished(address))
+            let d = try addressDecision(row, ws: ws)
             out.append("verdict: \(d.isTrap ? "TRAP" : "not a trap")")
             out.append("rule: \(d.rule)")
             out.append(
@@ -60,46 +56,18 @@ public enum Explainer {
     static func explainHost(_ ip: IPAddress, ws: Workspace, now: Int64) throws -> String {
         let key = ip.description
         var out: [String] = ["host: \(key)"]
-        let delisted = try ws.store.delistings()[key]
         let published = try ws.store.published(kind: "host").contains(key)
-        let rule = ws.hostRule(now: now)
-        var row = try ws.store.host(key)
-        // Which of its hits count: those to addresses that are traps now.
-        let delistings = try ws.store.delistings()
+        let e = try hostExplanation(ip, ws: ws, now: now)
+        let row = e.row
         var hitLines: [String] = []
-        let nearMiss = ws.nearMissRule()
-        for h in try ws.store.hits(ip: key) {
-            let roles = try ws.store.address(h.address)?.roles ?? []
-            let networks = try ws.store.nearMissNetworks([h.address])[h.address] ?? [:]
-            let decision = nearMiss.decide(
-                ws.classifier.decide(
-                    AddressRow(address: h.address, roles: roles, firstSeen: 0, lastSeen: 0, evidence: nil),
-                    delisted: delistings[h.address]), address: h.address, roles: roles, networks: networks,
-                publishedBefore: try ws.store.wasPublished(h.address))
-            // A promoted near-miss counts only from its promotion on.
-            let promoted =
-                nearMiss.resembles(h.address) == nil ? nil : nearMiss.promotion(networks: networks).promotedAt
-            if decision.isTrap, let t = h.lastNonVerifier, t >= promoted ?? .min, t > row?.lastTrapHit ?? .min {
-                row?.lastTrapHit = t
-            }
+        for (h, decision) in e.hits {
             let times = h.first == h.last ? TimeText.utc(h.first) : "\(TimeText.utc(h.first)) … \(TimeText.utc(h.last))"
             let sender = h.lastNonVerifier == nil ? ", every one from a verifier-shaped sender" : ""
             hitLines.append(
                 "hit \(h.address) \(times)\(sender): \(decision.isTrap ? "a trap now" : "not a trap now (\(decision.rule))")"
             )
         }
-        let d: HostDecision
-        if let row {
-            d = rule.decide(row, ip: ip, delisted: delisted)
-        } else if let why = rule.neverBlockRule(ip) {
-            d = HostDecision(exported: false, rule: "\(why); never sent to a trap")
-        } else {
-            d = HostDecision(
-                exported: false,
-                rule:
-                    "no record: no trap hit or TRAPPED entry within the last \(ws.config.historyDays) days (history_days; older ones are dropped from the state)"
-            )
-        }
+        let d = e.decision
         out.append("verdict: \(d.exported ? "EXPORTED" : "not exported")")
         out.append("rule: \(d.rule)")
         if let row {
@@ -127,5 +95,59 @@ public enum Explainer {
             out.append("history: \(TimeText.utc(a.at)) \(a.action): \(a.cause)")
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// What `explain` says of a host: its row with `lastTrapHit` filled in from its hits per
+    /// address (those to addresses that are traps now; a promoted near-miss from its promotion
+    /// on), the export decision, and each hit with the decision on its address.
+    struct HostExplanation {
+        var row: HostRow?
+        var decision: HostDecision
+        var hits: [(hit: HitRow, decision: TrapDecision)]
+    }
+
+    static func hostExplanation(_ ip: IPAddress, ws: Workspace, now: Int64) throws -> HostExplanation {
+        let key = ip.description
+        let rule = ws.hostRule(now: now)
+        let delistings = try ws.store.delistings()
+        var row = try ws.store.host(key)
+        var hits: [(hit: HitRow, decision: TrapDecision)] = []
+        let nearMiss = ws.nearMissRule()
+        for h in try ws.store.hits(ip: key) {
+            let roles = try ws.store.address(h.address)?.roles ?? []
+            let networks = try ws.store.nearMissNetworks([h.address])[h.address] ?? [:]
+            let decision = nearMiss.decide(
+                ws.classifier.decide(
+                    AddressRow(address: h.address, roles: roles, firstSeen: 0, lastSeen: 0, evidence: nil),
+                    delisted: delistings[h.address]), address: h.address, roles: roles, networks: networks,
+                publishedBefore: try ws.store.wasPublished(h.address))
+            let promoted =
+                nearMiss.resembles(h.address) == nil ? nil : nearMiss.promotion(networks: networks).promotedAt
+            if decision.isTrap, let t = h.lastNonVerifier, t >= promoted ?? .min, t > row?.lastTrapHit ?? .min {
+                row?.lastTrapHit = t
+            }
+            hits.append((h, decision))
+        }
+        let d: HostDecision
+        if let row {
+            d = rule.decide(row, ip: ip, delisted: delistings[key])
+        } else if let why = rule.neverBlockRule(ip) {
+            d = HostDecision(exported: false, rule: "\(why); never sent to a trap")
+        } else {
+            d = HostDecision(
+                exported: false,
+                rule:
+                    "no record: no trap hit or TRAPPED entry within the last \(ws.config.historyDays) days (history_days; older ones are dropped from the state)"
+            )
+        }
+        return HostExplanation(row: row, decision: d, hits: hits)
+    }
+
+    /// The publish-time decision on a stored address, rule 3b (near-misses) included.
+    static func addressDecision(_ row: AddressRow, ws: Workspace) throws -> TrapDecision {
+        ws.nearMissRule().decide(
+            ws.classifier.decide(row, delisted: try ws.store.delistings()[row.address]), address: row.address,
+            roles: row.roles, networks: try ws.store.nearMissNetworks([row.address])[row.address] ?? [:],
+            publishedBefore: try ws.store.wasPublished(row.address))
     }
 }

@@ -49,20 +49,54 @@ import Testing
         return (String(decoding: data, as: UTF8.self), Date().timeIntervalSince(start))
     }
 
+    /// Where test screenshots are kept (not committed): `.build/test-artifacts/pages/`.
+    static var artifacts: String {
+        let dir = (PackageRoot.path as NSString).appendingPathComponent(".build/test-artifacts/pages")
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// Takes a screenshot of a page `width` CSS pixels wide (and 2400 tall) into
+    /// `artifacts/NAME.png`; returns its path.
+    static func screenshot(_ path: String, width: Int, name: String, timeout: TimeInterval = 90) throws -> String {
+        guard let chromium else { throw CocoaError(.fileNoSuchFile) }
+        let png = (artifacts as NSString).appendingPathComponent("\(name).png")
+        try? FileManager.default.removeItem(atPath: png)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: chromium)
+        let profile = TempDir("chromium-profile")
+        p.arguments = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+            "--user-data-dir=\(profile.path)", "--hide-scrollbars", "--window-size=\(width),2400",
+            "--screenshot=\(png)", URL(fileURLWithPath: path).absoluteString,
+        ]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let killer = DispatchWorkItem { if p.isRunning { p.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
+        p.waitUntilExit()
+        killer.cancel()
+        return png
+    }
+
     static func decodeEntities(_ s: Substring) -> String {
         s.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
             .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
             .replacingOccurrences(of: "&amp;", with: "&")
     }
 
-    /// The lines of text inside `<pre class="traps">` of a dumped DOM.
+    /// The lines of text inside the `<pre class="traps">` blocks of a dumped DOM, in order.
     static func trapLines(_ dom: String) -> [String] {
-        guard let open = dom.range(of: "<pre class=\"traps\">"),
+        var lines: [String] = []
+        var rest = dom.startIndex..<dom.endIndex
+        while let open = dom.range(of: "<pre class=\"traps\">", range: rest),
             let close = dom.range(of: "</pre>", range: open.upperBound..<dom.endIndex)
-        else {
-            return []
+        {
+            lines += dom[open.upperBound..<close.lowerBound].split(separator: "\n").map(decodeEntities)
+            rest = close.upperBound..<dom.endIndex
         }
-        return dom[open.upperBound..<close.lowerBound].split(separator: "\n").map(decodeEntities)
+        return lines
     }
 
     static let hostile = [
