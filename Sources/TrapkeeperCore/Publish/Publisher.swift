@@ -1,27 +1,32 @@
 import Foundation
 
-/// Writes the four published files from a plan, each replaced atomically.
+/// Writes the published files from a plan, all replaced together (see `AtomicFile.replaceAll`).
 public struct Publisher {
     public let publishDir: String
     public let domains: [String]
     public let ttlHours: Int
     public let renderer: PageRenderer
+    /// The host lists of the enabled `exports`.
+    public let hostLists: HostListExports
 
     public static let trapsFile = "spamtraps.txt"
     public static let pageFile = "spamtraps.html"
     public static let pfFile = "traplist.pf"
     public static let spamdFile = "traplist.spamd"
-    /// Every file a publish writes.
-    public static let allFiles = [trapsFile, pageFile, pfFile, spamdFile]
+    public static let withdrawnFile = "spamtraps-withdrawn.txt"
+    /// Every file a publish may write (the host lists only when their export is enabled).
+    public static let allFiles = [trapsFile, pageFile, withdrawnFile] + HostListExports.allFiles
 
     public init(config: Config) throws {
         publishDir = config.publishDir
         domains = config.domains
         ttlHours = config.hostTTLHours
         renderer = try PageRenderer(templatePath: config.pageTemplate)
+        hostLists = HostListExports(config: config)
     }
 
-    /// `spamtraps.txt`: one trap per line, nothing else (no comments, no blank lines).
+    /// `spamtraps.txt` (and `spamtraps-withdrawn.txt`): one address per line, nothing else (no
+    /// comments, no blank lines).
     public static func trapList(_ traps: [String]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(traps.count * 24)
@@ -40,28 +45,20 @@ public struct Publisher {
         }
         func path(_ name: String) -> String { (publishDir as NSString).appendingPathComponent(name) }
         AtomicFile.removeLeftovers(in: publishDir, published: Publisher.allFiles)
-        let v4Hosts = plan.hosts.filter(\.isIPv4).count
-        // Every file is rendered, then all are written before any replaces its old copy: the
-        // published set is all old or all new.
-        try AtomicFile.replaceAll([
-            (Publisher.trapList(plan.traps), path(Publisher.trapsFile)),
-            (
-                Array(renderer.render(traps: plan.traps, newest: plan.newest, domains: domains, now: plan.now).utf8),
-                path(Publisher.pageFile)
-            ),
-            (
-                Array(
-                    HostListWriter.pf(
-                        blocks: plan.blocks, hosts: plan.hosts.count, domains: domains, now: plan.now,
-                        ttlHours: ttlHours
-                    ).utf8), path(Publisher.pfFile)
-            ),
-            (
-                Array(
-                    HostListWriter.spamd(
-                        blocks: plan.blocks, hosts: v4Hosts, domains: domains, now: plan.now, ttlHours: ttlHours
-                    ).utf8), path(Publisher.spamdFile)
-            ),
-        ])
+        let hostFiles = hostLists.render(plan)
+        // Every file is rendered, then all are written before any replaces its old copy, and the
+        // host lists of exports not written go with the same step: the published set is all old
+        // or all new.
+        try AtomicFile.replaceAll(
+            [
+                (Publisher.trapList(plan.traps), path(Publisher.trapsFile)),
+                (
+                    Array(
+                        renderer.render(traps: plan.traps, newest: plan.newest, domains: domains, now: plan.now).utf8),
+                    path(Publisher.pageFile)
+                ),
+                (Publisher.trapList(plan.withdrawn), path(Publisher.withdrawnFile)),
+            ] + hostFiles.files.map { ($0.bytes, path($0.name)) },
+            removing: hostFiles.remove.map(path))
     }
 }

@@ -239,7 +239,7 @@ public enum PublishJob {
     ) throws -> Outcome {
         let plan = try PublishPlan.make(
             store: ws.store, classifier: ws.classifier, hostRule: ws.hostRule(now: now), now: now,
-            keepPreviousHosts: keepPreviousHosts)
+            keepPreviousHosts: keepPreviousHosts, withdrawnKeepDays: ws.config.withdrawnKeepDays)
         let published: PublishedLists
         do {
             published = try PublishedLists.read(publishDir: ws.config.publishDir)
@@ -249,6 +249,7 @@ public enum PublishJob {
         let verdict = PublicationGuard(config: ws.config.guards).check(
             plan, published: published, stateIsNew: try !ws.store.hasPublished())
         for w in verdict.warnings { reporter.warn("warning: \(w)") }
+        for w in HostListExports(config: ws.config).warnings(plan) { reporter.warn("warning: \(w)") }
         if !verdict.refusals.isEmpty && !force {
             let msg =
                 verdict.refusals.map { "guard: \($0)" }.joined(separator: "\n")

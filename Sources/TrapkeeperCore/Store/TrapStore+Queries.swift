@@ -287,6 +287,25 @@ extension TrapStore {
         }
     }
 
+    /// Addresses whose latest "added"/"removed" audit row is a removal at or after `since`,
+    /// sorted by bytes: the traps withdrawn from spamtraps.txt since then and not listed again.
+    public func withdrawnTraps(since: Int64) throws -> [String] {
+        try read { db in
+            // Candidates are the recent removals; the `audit_entry` index finds each one's latest
+            // row, so the cost follows the removals of the window, not the whole audit trail.
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT r.entry FROM audit r
+                    WHERE r.kind = 'address' AND r.action = 'removed' AND r.at >= ?
+                      AND r.id = (SELECT max(l.id) FROM audit l
+                                  WHERE l.entry = r.entry AND l.kind = 'address' AND l.action IN ('added', 'removed'))
+                    ORDER BY r.entry
+                    """,
+                arguments: [since])
+        }
+    }
+
     /// The published entries of a kind, sorted by bytes.
     public func publishedSorted(kind: String) throws -> [String] {
         try read { db in
