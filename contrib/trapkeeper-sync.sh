@@ -43,7 +43,10 @@ lock=$state.lock
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' HUP INT TERM
 # One sync at a time: two would both add, and the record of one would lose the other's.
-mkdir "$lock" 2>/dev/null || die "$lock exists: another sync is running (or one was killed: remove $lock)"
+if ! mkdir "$lock" 2>/dev/null; then
+	[ -d "$lock" ] && die "$lock exists: another sync is running (or one was killed: remove $lock)"
+	die "cannot create $lock: does the folder of TRAPKEEPER_STATE ($state) exist?"
+fi
 trap 'rm -rf "$tmp"; rmdir "$lock"' EXIT
 
 # get NAME: downloads BASE/NAME to $tmp/NAME, or stops the sync with nothing changed.
