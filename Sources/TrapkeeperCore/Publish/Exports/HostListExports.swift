@@ -41,26 +41,33 @@ public struct HostListExports: Sendable {
 
     /// The files to write (name in `publish_dir`, bytes) and the names to remove.
     public func render(_ plan: PublishPlan) -> (files: [(name: String, bytes: [UInt8])], remove: [String]) {
-        var files: [(name: String, bytes: [UInt8])] = []
         let hosts4 = plan.hosts.filter(\.isIPv4).count
-        let hosts6 = plan.hosts.count - hosts4
-        let blocks = plan.blocks
+        return render(blocks: plan.blocks, hosts4: hosts4, hosts6: plan.hosts.count - hosts4, now: plan.now)
+    }
+
+    /// The same for `blocks` (the exported cover, sorted, IPv4 first) of `hosts4` + `hosts6`
+    /// exported hosts (for the headers), published at `now`.
+    public func render(blocks: [CIDR], hosts4: Int, hosts6: Int, now: Int64) -> (
+        files: [(name: String, bytes: [UInt8])], remove: [String]
+    ) {
+        var files: [(name: String, bytes: [UInt8])] = []
+        let hosts = hosts4 + hosts6
         for format in formats {
             switch format {
             case .pf:
                 let text = HostListWriter.pf(
-                    blocks: blocks, hosts: plan.hosts.count, domains: domains, now: plan.now, ttlHours: ttlHours)
+                    blocks: blocks, hosts: hosts, domains: domains, now: now, ttlHours: ttlHours)
                 files.append((Publisher.pfFile, Array(text.utf8)))
             case .spamd:
                 let text = HostListWriter.spamd(
-                    blocks: blocks, hosts: hosts4, domains: domains, now: plan.now, ttlHours: ttlHours)
+                    blocks: blocks, hosts: hosts4, domains: domains, now: now, ttlHours: ttlHours)
                 files.append((Publisher.spamdFile, Array(text.utf8)))
             case .nft:
                 files.append(
                     (
                         NftWriter.file,
                         NftWriter.render(
-                            blocks: blocks, hosts: plan.hosts.count, domains: domains, now: plan.now,
+                            blocks: blocks, hosts: hosts, domains: domains, now: now,
                             ttlHours: ttlHours, config: nft)
                     ))
             case .ipset:
@@ -69,13 +76,13 @@ public struct HostListExports: Sendable {
                     (
                         IpsetWriter.file,
                         IpsetWriter.render(
-                            blocks: blocks, hosts: plan.hosts.count, domains: domains, now: plan.now,
+                            blocks: blocks, hosts: hosts, domains: domains, now: now,
                             ttlHours: ttlHours, config: ipset)
                     ))
             case .rbldnsd:
                 guard let rbldnsd else { continue }
                 let (v4, v6) = RbldnsdWriter.render(
-                    blocks: blocks, hosts4: hosts4, hosts6: hosts6, domains: domains, now: plan.now,
+                    blocks: blocks, hosts4: hosts4, hosts6: hosts6, domains: domains, now: now,
                     ttlHours: ttlHours, config: rbldnsd)
                 files.append((RbldnsdWriter.file4, v4))
                 files.append((RbldnsdWriter.file6, v6))
