@@ -291,8 +291,9 @@ extension TrapStore {
     /// sorted by bytes: the traps withdrawn from spamtraps.txt since then and not listed again.
     public func withdrawnTraps(since: Int64) throws -> [String] {
         try read { db in
-            // Candidates are the recent removals; the `audit_entry` index finds each one's latest
-            // row, so the cost follows the removals of the window, not the whole audit trail.
+            // One pass over the audit rows picks the removals of the window; the `audit_entry`
+            // index finds each one's latest row. `+r.entry` keeps SQLite from walking the whole
+            // table in index order just to sort the few results (3x slower on 2.6 M rows).
             try String.fetchAll(
                 db,
                 sql: """
@@ -300,7 +301,7 @@ extension TrapStore {
                     WHERE r.kind = 'address' AND r.action = 'removed' AND r.at >= ?
                       AND r.id = (SELECT max(l.id) FROM audit l
                                   WHERE l.entry = r.entry AND l.kind = 'address' AND l.action IN ('added', 'removed'))
-                    ORDER BY r.entry
+                    ORDER BY +r.entry
                     """,
                 arguments: [since])
         }
