@@ -59,7 +59,7 @@ public struct IpsetConfig: Sendable, Equatable {
     /// ipset names hold at most 31 bytes (IPSET_MAXNAMELEN 32 with the NUL); the longest name
     /// written is the stem plus "6-new".
     public static let maxNameLength = 31 - "6-new".count
-    /// `maxelem` range: ipset takes any 32-bit count; beyond 2^28 no kernel holds the set.
+    /// `maxelem` range: ipset takes a 32-bit count; 2^28 is far beyond any trap list.
     public static let maxelemRange = 1...(1 << 28)
 }
 

@@ -49,16 +49,15 @@ public struct Publisher {
         // Every file is rendered, then all are written before any replaces its old copy, and the
         // host lists of exports not written go with the same step: the published set is all old
         // or all new.
-        try AtomicFile.replaceAll(
-            [
-                (Publisher.trapList(plan.traps), path(Publisher.trapsFile)),
-                (
-                    Array(
-                        renderer.render(traps: plan.traps, newest: plan.newest, domains: domains, now: plan.now).utf8),
-                    path(Publisher.pageFile)
-                ),
-                (Publisher.trapList(plan.withdrawn), path(Publisher.withdrawnFile)),
-            ] + hostFiles.files.map { ($0.bytes, path($0.name)) },
-            removing: hostFiles.remove.map(path))
+        var files: [(bytes: [UInt8], path: String)] = [
+            (Publisher.trapList(plan.traps), path(Publisher.trapsFile)),
+            (
+                Array(renderer.render(traps: plan.traps, newest: plan.newest, domains: domains, now: plan.now).utf8),
+                path(Publisher.pageFile)
+            ),
+            (Publisher.trapList(plan.withdrawn), path(Publisher.withdrawnFile)),
+        ]
+        files += hostFiles.files.map { ($0.bytes, path($0.name)) }
+        try AtomicFile.replaceAll(files, removing: hostFiles.remove.map(path))
     }
 }
