@@ -12,7 +12,7 @@ struct TrapkeeperGen: ParsableCommand {
               trapkeeper-gen valid --count 500 --out valid-addresses.txt
               trapkeeper-gen config --dir .
             """,
-        subcommands: [DumpCommand.self, ValidCommand.self, HostsCommand.self, ConfigCommand.self]
+        subcommands: [DumpCommand.self, ValidCommand.self, HostsCommand.self, ConfigCommand.self, ExportsCommand.self]
     )
 }
 

@@ -51,16 +51,26 @@ public struct Config: Sendable {
     public var metricsFile: String?
     public var guards: GuardConfig
     public var sources: [SourceConfig]
+    /// The host-list formats written (`exports`), in the config's order, each once.
+    public var exports: [ExportFormat]
+    public var nft: NftConfig
+    public var ipset: IpsetConfig
+    /// The `[rbldnsd]` table; required (for its `zone`) when `exports` holds "rbldnsd".
+    public var rbldnsd: RbldnsdConfig?
+    /// How long an address withdrawn from spamtraps.txt stays in spamtraps-withdrawn.txt.
+    public var withdrawnKeepDays: Int
 
     public static let defaultHostTTLHours = 24
     public static let defaultProbeWindowDays = 7
     public static let defaultHistoryDays = 90
+    public static let defaultWithdrawnKeepDays = 90
 
     static let topLevelKeys: Set<String> = [
         "domains", "valid_addresses", "recipient_delimiter", "protected", "never_block",
         "harvest_senders", "host_ttl_hours", "history_days", "typo_min_length", "typo_promote_networks",
         "probe_window_days", "log_timezone", "state",
-        "publish_dir", "page_template", "metrics_file", "guards", "sources",
+        "publish_dir", "page_template", "metrics_file", "guards", "sources", "exports", "nft", "ipset", "rbldnsd",
+        "withdrawn_keep_days",
     ]
     static let sourceKeys: Set<String> = [
         "name", "url", "format", "timeout_seconds", "low_speed_bytes_per_second", "low_speed_seconds",
@@ -70,6 +80,9 @@ public struct Config: Sendable {
         "max_shrink_percent", "max_growth_factor", "growth_floor", "max_host_addresses",
         "max_unearned_prefix_v4", "max_unearned_prefix_v6", "pf_table_entries_limit", "min_valid_share",
     ]
+    static let nftKeys: Set<String> = ["table", "set"]
+    static let ipsetKeys: Set<String> = ["name", "maxelem"]
+    static let rbldnsdKeys: Set<String> = ["zone", "a", "txt", "soa", "ns", "valid_hours"]
 
     /// Builds a config in code (tests); paths are taken as given.
     public init(
@@ -78,7 +91,10 @@ public struct Config: Sendable {
         harvestSenders: Bool = true, hostTTLHours: Int = Config.defaultHostTTLHours,
         probeWindowDays: Int = Config.defaultProbeWindowDays, logTimeZone: TimeZone = .current,
         statePath: String, publishDir: String, pageTemplate: String? = nil,
-        guards: GuardConfig = GuardConfig(), sources: [SourceConfig] = [], metricsFile: String? = nil
+        guards: GuardConfig = GuardConfig(), sources: [SourceConfig] = [], metricsFile: String? = nil,
+        exports: [ExportFormat] = ExportFormat.defaults, nft: NftConfig = NftConfig(),
+        ipset: IpsetConfig = IpsetConfig(), rbldnsd: RbldnsdConfig? = nil,
+        withdrawnKeepDays: Int = Config.defaultWithdrawnKeepDays
     ) {
         self.file = file
         self.baseDirectory = baseDirectory
@@ -97,6 +113,11 @@ public struct Config: Sendable {
         self.metricsFile = metricsFile
         self.guards = guards
         self.sources = sources
+        self.exports = exports
+        self.nft = nft
+        self.ipset = ipset
+        self.rbldnsd = rbldnsd
+        self.withdrawnKeepDays = withdrawnKeepDays
     }
 
     /// Reads and checks a config file. Every problem is a `ConfigError` naming the file and,
@@ -256,6 +277,12 @@ public struct Config: Sendable {
             if let v = try gint("pf_table_entries_limit", 1...Limits.count) { guards.pfTableEntriesLimit = v }
         }
 
+        let exports = try ExportSettings.parse(
+            table, lines: lines, file: file, lineOf: { lineOf($0, after: $1, before: $2) },
+            int: { try int($0, in: $1, range: $2, line: $3) })
+        let keepDays =
+            try int("withdrawn_keep_days", in: table, range: Limits.withdrawnKeepDays) ?? defaultWithdrawnKeepDays
+
         var sources: [SourceConfig] = []
         var sourceHeaderLines: [Int] = []
         for (i, raw) in lines.enumerated() where raw.trimmingCharacters(in: .whitespaces).hasPrefix("[[sources]]") {
@@ -348,7 +375,8 @@ public struct Config: Sendable {
             recipientDelimiters: delimiter, protectedFile: protected, neverBlock: neverBlock,
             harvestSenders: harvest, hostTTLHours: ttl, probeWindowDays: window, logTimeZone: zone,
             statePath: state, publishDir: publishDir, pageTemplate: template, guards: guards, sources: sources,
-            metricsFile: metrics)
+            metricsFile: metrics, exports: exports.formats, nft: exports.nft, ipset: exports.ipset,
+            rbldnsd: exports.rbldnsd, withdrawnKeepDays: keepDays)
         config.historyDays = history
         config.typoMinLength = typoMin
         config.typoPromoteNetworks = typoNetworks
@@ -377,6 +405,8 @@ public struct Config: Sendable {
         public static let addresses = 1 << 62
         /// Entry counts (`growth_floor`, `pf_table_entries_limit`).
         public static let count = 1 << 40
+        /// `withdrawn_keep_days`: up to ten years.
+        public static let withdrawnKeepDays = 1...3_650
 
         static func text(_ d: Double) -> String {
             d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)

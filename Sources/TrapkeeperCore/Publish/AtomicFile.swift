@@ -39,9 +39,11 @@ public enum AtomicFile {
 
     /// Replaces a set of files together: every one is written and fsynced under a temporary
     /// name first; only when all are on disk are they renamed over their targets, one after the
-    /// other. A failure before the renames removes the temporary files and leaves every target
-    /// as it was.
-    public static func replaceAll(_ files: [(bytes: [UInt8], path: String)], mode: mode_t = 0o644) throws {
+    /// other, and then the files in `removing` are deleted (a missing one is fine). A failure
+    /// before the renames removes the temporary files and leaves every target as it was.
+    public static func replaceAll(
+        _ files: [(bytes: [UInt8], path: String)], mode: mode_t = 0o644, removing: [String] = []
+    ) throws {
         var temps: [String] = []
         var renamed = false
         defer {
@@ -56,8 +58,11 @@ public enum AtomicFile {
             }
         }
         renamed = true
+        for path in removing where unlink(path) != 0 && errno != ENOENT {
+            throw PublishError(path: path, "cannot remove it: \(String(cString: strerror(errno)))")
+        }
         var folders: [String] = []
-        for (_, path) in files {
+        for path in files.map(\.path) + removing {
             let dir = (path as NSString).deletingLastPathComponent
             if !folders.contains(dir) { folders.append(dir) }
         }

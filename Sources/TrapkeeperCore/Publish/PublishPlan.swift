@@ -20,6 +20,9 @@ public struct PublishPlan: Sendable {
     /// What changes in the record of published entries ("trap" / "host").
     public var added: [(kind: String, entry: String)] = []
     public var removed: [(kind: String, entry: String)] = []
+    /// The addresses withdrawn from spamtraps.txt within the keep window (this publish's
+    /// removals included) and not traps now, sorted by bytes: spamtraps-withdrawn.txt.
+    public var withdrawn: [String] = []
     public var now: Int64
     /// Near-misses of valid addresses (rule 3b), held or promoted, and the networks that mailed
     /// each (recorded with the publish).
@@ -105,9 +108,10 @@ public struct PublishPlan: Sendable {
     ///   the lists.
     /// - nearMiss: rule 3b (nil: off): an unknown address one keystroke from a valid one is held
     ///   until mail to it came from enough networks; only hits from its promotion on count.
+    /// - withdrawnKeepDays: how far back a withdrawal stays in `withdrawn`.
     public static func make(
         store: TrapStore, classifier: Classifier, hostRule: HostRule, now: Int64, keepPreviousHosts: Bool,
-        nearMiss: NearMissRule? = nil
+        nearMiss: NearMissRule? = nil, withdrawnKeepDays: Int = Config.defaultWithdrawnKeepDays
     ) throws -> PublishPlan {
         let delisted = canonicalKeys(try store.delistings())
         let previousTraps = try store.publishedSorted(kind: "trap")
@@ -269,6 +273,31 @@ public struct PublishPlan: Sendable {
             if a.action == "added" { plan.added.append((kind, a.entry)) }
             if a.action == "removed" { plan.removed.append((kind, a.entry)) }
         }
+        plan.withdrawn = try withdrawn(
+            store: store, since: now - Int64(withdrawnKeepDays) * 86_400, traps: traps, audit: audit)
         return plan
+    }
+
+    /// The stored withdrawals since `since`, with this publish's own audit rows applied on top
+    /// (they are recorded only after the files are written), minus every current trap.
+    static func withdrawn(store: TrapStore, since: Int64, traps: [String], audit: [AuditRow]) throws -> [String] {
+        var set = Set(try store.withdrawnTraps(since: since))
+        for a in audit where a.kind == "address" {
+            if a.action == "removed" && a.at >= since { set.insert(a.entry) }
+            if a.action == "added" { set.remove(a.entry) }
+        }
+        // `traps` is sorted by bytes: a binary search per candidate.
+        func isTrap(_ e: String) -> Bool {
+            var lo = 0
+            var hi = traps.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                let c = compareBytes(traps[mid], e)
+                if c == 0 { return true }
+                if c < 0 { lo = mid + 1 } else { hi = mid }
+            }
+            return false
+        }
+        return set.filter { !isTrap($0) }.sorted { compareBytes($0, $1) < 0 }
     }
 }

@@ -6,6 +6,8 @@ public struct Publisher {
     public let domains: [String]
     public let ttlHours: Int
     public let renderer: PageRenderer
+    /// The host lists of the enabled `exports`.
+    public let hostLists: HostListExports
 
     public static let trapsFile = "spamtraps.txt"
     public static let pageFile = "spamtraps.html"
@@ -13,17 +15,21 @@ public struct Publisher {
     public static let spamdFile = "traplist.spamd"
     public static let hostsPageFile = "hosts.html"
     public static let callbacksPageFile = "callbacks.html"
-    /// Every file a publish writes.
-    public static let allFiles = [trapsFile, pageFile, pfFile, spamdFile, hostsPageFile, callbacksPageFile]
+    public static let withdrawnFile = "spamtraps-withdrawn.txt"
+    /// Every file a publish may write (the host lists only when their export is enabled).
+    public static let allFiles =
+        [trapsFile, pageFile, withdrawnFile, hostsPageFile, callbacksPageFile] + HostListExports.allFiles
 
     public init(config: Config) throws {
         publishDir = config.publishDir
         domains = config.domains
         ttlHours = config.hostTTLHours
         renderer = try PageRenderer(templatePath: config.pageTemplate)
+        hostLists = HostListExports(config: config)
     }
 
-    /// `spamtraps.txt`: one trap per line, nothing else (no comments, no blank lines).
+    /// `spamtraps.txt` (and `spamtraps-withdrawn.txt`): one address per line, nothing else (no
+    /// comments, no blank lines).
     public static func trapList(_ traps: [String]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(traps.count * 24)
@@ -47,10 +53,11 @@ public struct Publisher {
         }
         func path(_ name: String) -> String { (publishDir as NSString).appendingPathComponent(name) }
         AtomicFile.removeLeftovers(in: publishDir, published: Publisher.allFiles)
-        let v4Hosts = plan.hosts.filter(\.isIPv4).count
-        // Every file is rendered, then all are written before any replaces its old copy: the
-        // published set is all old or all new.
-        try AtomicFile.replaceAll([
+        let hostFiles = hostLists.render(plan)
+        // Every file is rendered, then all are written before any replaces its old copy, and the
+        // host lists of exports not written go with the same step: the published set is all old
+        // or all new.
+        var files: [(bytes: [UInt8], path: String)] = [
             (Publisher.trapList(plan.traps), path(Publisher.trapsFile)),
             (
                 Array(
@@ -58,23 +65,13 @@ public struct Publisher {
                         .utf8), path(Publisher.pageFile)
             ),
             (
-                Array(
-                    HostListWriter.pf(
-                        blocks: plan.blocks, hosts: plan.hosts.count, domains: domains, now: plan.now,
-                        ttlHours: ttlHours
-                    ).utf8), path(Publisher.pfFile)
-            ),
-            (
-                Array(
-                    HostListWriter.spamd(
-                        blocks: plan.blocks, hosts: v4Hosts, domains: domains, now: plan.now, ttlHours: ttlHours
-                    ).utf8), path(Publisher.spamdFile)
-            ),
-            (
                 HostsPage.render(hosts: site.hosts, domains: domains, ttlHours: ttlHours, now: plan.now),
                 path(Publisher.hostsPageFile)
             ),
             (CallbacksPage.render(callbacks: site.callbacks, now: plan.now), path(Publisher.callbacksPageFile)),
-        ])
+            (Publisher.trapList(plan.withdrawn), path(Publisher.withdrawnFile)),
+        ]
+        files += hostFiles.files.map { ($0.bytes, path($0.name)) }
+        try AtomicFile.replaceAll(files, removing: hostFiles.remove.map(path))
     }
 }

@@ -240,7 +240,8 @@ public enum PublishJob {
     ) throws -> Outcome {
         let plan = try PublishPlan.make(
             store: ws.store, classifier: ws.classifier, hostRule: ws.hostRule(now: now), now: now,
-            keepPreviousHosts: keepPreviousHosts, nearMiss: ws.nearMissRule())
+            keepPreviousHosts: keepPreviousHosts, nearMiss: ws.nearMissRule(),
+            withdrawnKeepDays: ws.config.withdrawnKeepDays)
         let published: PublishedLists
         do {
             published = try PublishedLists.read(publishDir: ws.config.publishDir)
@@ -255,6 +256,7 @@ public enum PublishJob {
         let verdict = PublicationGuard(config: ws.config.guards).check(
             plan, published: published, stateIsNew: try !ws.store.hasPublished())
         for w in verdict.warnings { reporter.warn("warning: \(w)") }
+        for w in HostListExports(config: ws.config).warnings(plan) { reporter.warn("warning: \(w)") }
         if !verdict.refusals.isEmpty && !force {
             let msg =
                 verdict.refusals.map { "guard: \($0)" }.joined(separator: "\n")

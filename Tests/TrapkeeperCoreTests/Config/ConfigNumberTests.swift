@@ -7,7 +7,7 @@ import Testing
 /// turned into seconds or bytes, and fractions where a whole number is meant are config errors
 /// naming the key and its line — never a crash later (issue 10, item 2).
 @Suite struct ConfigNumberTests {
-    enum Place { case top, guards, source }
+    enum Place { case top, guards, source, ipset, rbldnsd }
 
     /// (key, where it lives, a value that must load)
     static let keys: [(key: String, place: Place, good: String)] = [
@@ -27,6 +27,9 @@ import Testing
         ("low_speed_seconds", .source, "30"),
         ("max_bytes", .source, "2147483648"),
         ("max_stale_hours", .source, "48"),
+        ("withdrawn_keep_days", .top, "90"),
+        ("maxelem", .ipset, "1048576"),
+        ("valid_hours", .rbldnsd, "48"),
     ]
     static let badValues = ["nan", "inf", "-inf", "-1", "9000000000000000000", "-9000000000000000000", "1e300"]
 
@@ -43,6 +46,12 @@ import Testing
         case .source:
             lines += ["", "[[sources]]", "name = \"fw\"", "url = \"fw.dump\"", "\(key) = \(value)"]
             return (lines.joined(separator: "\n") + "\n", 7)
+        case .ipset:
+            lines += ["", "[ipset]", "name = \"tk\"", "\(key) = \(value)"]
+            return (lines.joined(separator: "\n") + "\n", 6)
+        case .rbldnsd:
+            lines += ["", "[rbldnsd]", "zone = \"traps.example.org\"", "\(key) = \(value)"]
+            return (lines.joined(separator: "\n") + "\n", 6)
         }
     }
 
