@@ -81,12 +81,56 @@ public struct PageRenderer {
             else { throw ConfigError(file: templatePath, "the page template cannot be read (or is not UTF-8)") }
             text = s
         }
+        try PageRenderer.checkTemplate(text, file: templatePath ?? "<built-in template>")
         usesTrapBlocks = text.contains("trapBlocks")
         usesTrapLines = text.contains("trapLines")
         do {
             template = try MustacheTemplate(string: text)
         } catch {
             throw ConfigError(file: templatePath ?? "<built-in template>", "the page template does not parse: \(error)")
+        }
+    }
+
+    /// Variables that hold ready-escaped HTML: the only ones a template may insert unescaped.
+    public static let htmlVariables: Set<String> = ["trapBlocks", "trapLines", "chart", "addressHTML"]
+
+    /// Refuses a template that would publish a page without the traps, or insert text strangers
+    /// chose without escaping it (`{{{address}}}`, `{{& address}}`): an operator's slip, not a
+    /// style choice.
+    static func checkTemplate(_ text: String, file: String) throws {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for (i, line) in lines.enumerated() {
+            var rest = Substring(line)
+            while let open = rest.range(of: "{{") {
+                let after = rest[open.upperBound...]
+                let raw: Substring
+                if after.hasPrefix("{"), let close = after.range(of: "}}}") {
+                    raw = after[after.index(after: after.startIndex)..<close.lowerBound]
+                    rest = after[close.upperBound...]
+                } else if after.hasPrefix("&"), let close = after.range(of: "}}") {
+                    raw = after[after.index(after: after.startIndex)..<close.lowerBound]
+                    rest = after[close.upperBound...]
+                } else {
+                    rest = after
+                    continue
+                }
+                let name = raw.trimmingCharacters(in: .whitespaces)
+                if !htmlVariables.contains(name) {
+                    throw ConfigError(
+                        file: file, line: i + 1,
+                        "the page template inserts '\(name)' unescaped: it holds text strangers chose (an address can be markup). Use {{\(name)}}, or one of the ready-escaped \(htmlVariables.sorted().map { "{{{\($0)}}}" }.joined(separator: ", "))"
+                    )
+                }
+            }
+        }
+        let listsTraps = ["trapBlocks", "trapLines"].contains { name in
+            text.contains("{{{\(name)}}}") || text.contains("{{& \(name)}}") || text.contains("{{&\(name)}}")
+        }
+        guard listsTraps else {
+            throw ConfigError(
+                file: file,
+                "the page template shows no traps: insert {{{trapBlocks}}} (or {{{trapLines}}} inside a <pre> of its own)"
+            )
         }
     }
 

@@ -120,3 +120,35 @@ import Testing
         #expect(throws: JobFailure.self) { try s.reopen() }
     }
 }
+
+/// A page template slip is a config error naming the line, not a page without traps or with a
+/// stranger's markup in it.
+@Suite struct PageTemplateTests {
+    @Test(
+        arguments: [
+            ("<pre>{{{trapLines}}}</pre>{{#newest}}{{{address}}}{{/newest}}", "'address' unescaped", 1),
+            ("<pre>{{{trapLines}}}</pre>\n{{& domains}}", "'domains' unescaped", 2),
+            ("<p>{{count}} traps</p>", "shows no traps", nil),
+            ("<pre>{{trapLines}}</pre>", "shows no traps", nil),
+        ] as [(String, String, Int?)])
+    func slipsAreRefused(_ template: String, _ why: String, _ line: Int?) throws {
+        let dir = TempDir()
+        let path = dir.write("page.mustache", template)
+        do {
+            _ = try PageRenderer(templatePath: path)
+            Issue.record("accepted \(template)")
+        } catch let e as ConfigError {
+            #expect(e.message.contains(why), "\(e)")
+            #expect(e.line == line)
+        }
+    }
+
+    @Test func theShippedTemplatesAreAccepted() throws {
+        _ = try PageRenderer(templatePath: nil)
+        _ = try PageRenderer(templatePath: PackageRoot.data("spamtraps.html.mustache"))
+        let dir = TempDir()
+        _ = try PageRenderer(
+            templatePath: dir.write("p", "<pre>{{{trapLines}}}</pre>{{{chart}}}{{#newest}}{{{addressHTML}}}{{/newest}}")
+        )
+    }
+}
