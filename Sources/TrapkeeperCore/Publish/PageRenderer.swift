@@ -33,17 +33,12 @@ public struct PageRenderer {
         templateHead + SitePage.style + "</style>\n</head>\n<body>\n" + SitePage.nav + templateBody
 
     /// The built-in template up to its style sheet (`SitePage.style`, shared by every page).
-    static let templateHead = """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-        <title>Spamtrap addresses ({{count}})</title>
-        <style>
+    static let templateHead =
+        SitePage.documentStart + """
+            <title>Spamtrap addresses ({{count}})</title>
+            <style>
 
-        """
+            """
 
     /// The built-in template after the navigation bar (`SitePage.nav`).
     static let templateBody = """

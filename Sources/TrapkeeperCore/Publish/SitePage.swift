@@ -49,21 +49,24 @@ public enum SitePage {
     public static let nav =
         "<nav><a href=\"spamtraps.html\">Spamtraps</a> <a href=\"hosts.html\">Listed hosts</a> <a href=\"callbacks.html\">Callback probes</a></nav>\n"
 
+    /// The start of every page up to its title: doctype, charset, viewport and the
+    /// Content-Security-Policy (no script, nothing loaded from anywhere).
+    public static let documentStart = """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+
+        """
+
     /// A whole page: the shared head (CSP, style) with `title`, the navigation, then `body`
     /// (HTML, already escaped by the caller), then the footer. `title` is escaped here.
     public static func document(title: String, body: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(body.count + 4096)
-        out.append(
-            contentsOf: """
-                <!DOCTYPE html>
-                <html lang="en">
-                <head>
-                <meta charset="utf-8">
-                <meta name="viewport" content="width=device-width, initial-scale=1">
-                <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-
-                """.utf8)
+        out.append(contentsOf: documentStart.utf8)
         out.append(contentsOf: "<title>".utf8)
         HTMLText.append(title, to: &out)
         out.append(contentsOf: "</title>\n<style>\n\(style)</style>\n</head>\n<body>\n\(nav)".utf8)

@@ -249,19 +249,6 @@ enum HarvestRules {
     /// Bytes as text a terminal shows as they are: printable ASCII but `\` as is, every other
     /// byte as `\xNN`; past `limit` bytes cut with `…` (as `ParseReport.printable`).
     static func printable(_ bytes: [UInt8], limit: Int) -> String {
-        var out = ""
-        for (i, b) in bytes.enumerated() {
-            if i == limit {
-                out += "…"
-                break
-            }
-            if b >= 0x20 && b < 0x7f && b != UInt8(ascii: "\\") {
-                out.unicodeScalars.append(Unicode.Scalar(b))
-            } else {
-                let hex = String(b, radix: 16)
-                out += "\\x" + (hex.count == 1 ? "0" : "") + hex
-            }
-        }
-        return out
+        bytes.withUnsafeBytes { ParseReport.printable($0, limit: limit) }
     }
 }
