@@ -13,10 +13,41 @@ struct AddressEntry {
     var evidence: Int = -1
     /// `AddressRoles` bits.
     var roles: UInt8 = 0
-    /// 0 not ours, 1 malformed, 2 valid/protected, 3 unknown, 4 unknown with a probe shape.
-    var code: UInt8 = 0
+    /// What the rules say of the address, decided when it is first seen.
+    var code: Code = .notOurs
 
     init(span: UInt64) { self.span = span }
+
+    /// An address's class as the harvest's per-line path needs it: `AddressClass` without its
+    /// wording (kept beside, in `Harvest.addressClass`, when a message needs it). One byte,
+    /// stored in the entry.
+    enum Code: UInt8 {
+        /// Not ours after all (the rules' `notOurs`): a tuple to it counts for nothing.
+        case notOurs = 0
+        /// In our domain but not usable: its lines are counted and the first few reported.
+        case malformed = 1
+        /// Valid or protected (rules 1 and 2): a sighting, never a trap hit.
+        case listed = 2
+        /// Unknown without a probe shape: a tuple to it is a trap hit.
+        case unknown = 3
+        /// Unknown with a callback probe shape: a tuple to it is a probe when the sender and
+        /// helo match the shape, else a trap hit.
+        case probeShaped = 4
+
+        init(_ c: AddressClass) {
+            switch c {
+            case .notOurs: self = .notOurs
+            case .malformed: self = .malformed
+            case .valid, .protected: self = .listed
+            case .unknown(let shape): self = shape == nil ? .unknown : .probeShaped
+            }
+        }
+
+        /// Unknown, with a probe shape or without: a trap candidate.
+        var isUnknown: Bool { self == .unknown || self == .probeShaped }
+        /// Ours and usable (listed or unknown): a sender sighting of it is kept.
+        var isUsable: Bool { self == .listed || isUnknown }
+    }
 }
 
 /// A hash set of byte strings that hands out dense indexes, looked up by a borrowed buffer so

@@ -353,26 +353,21 @@ public final class Harvest: @unchecked Sendable {
     @inline(never)
     private func classifyNew(_ key: UnsafeRawBufferPointer) {
         let cls: AddressClass?
-        let code: UInt8
+        let code: AddressEntry.Code
         switch classifier.quickClass(key, scratch: scratchC.baseAddress!) {
         case .listed:
             // Valid or protected: the code is all a run needs; `addresses` words the reason.
             cls = nil
-            code = 2
+            code = .listed
         case .unknown(let shape):
             cls = .unknown(probeShape: shape)
-            code = shape == nil ? 3 : 4
+            code = shape == nil ? .unknown : .probeShaped
         case nil:
             var c = classifier.classify(address: String(decoding: key, as: UTF8.self))
             if case .unknown = c, String(validating: key, as: UTF8.self) == nil {
                 c = .malformed("not valid UTF-8")
             }
-            switch c {
-            case .notOurs: code = 0
-            case .malformed: code = 1
-            case .valid, .protected: code = 2
-            case .unknown(let shape): code = shape == nil ? 3 : 4
-            }
+            code = AddressEntry.Code(c)
             cls = c
         }
         addressClass.append(cls)
@@ -743,7 +738,7 @@ public final class Harvest: @unchecked Sendable {
                 return
             }
             let idx = entry(key, hash: given?.toHash)
-            if table.entries.base[idx].code == 1 {
+            if table.entries.base[idx].code == .malformed {
                 noteMalformed(idx, r)
                 return
             }
@@ -774,12 +769,12 @@ public final class Harvest: @unchecked Sendable {
         if keys.toOurs {
             let idx = entry(to, hash: keys.toHash)
             switch table.entries.base[idx].code {
-            case 1:
+            case .malformed:
                 noteMalformed(idx, r)
-            case 2:
+            case .listed:
                 sighting(idx, role: .recipient, time: r.time, r)
-            case 3, 4:
-                if table.entries.base[idx].code == 4, case .unknown(let shape?) = addressClass[idx],
+            case .unknown, .probeShaped:
+                if table.entries.base[idx].code == .probeShaped, case .unknown(let shape?) = addressClass[idx],
                     classifier.detector.matches(shape: shape, sender: from, helo: r.helo, seen: r.time)
                 {
                     recordProbe(shape, address: idx, sender: from, r)
@@ -793,7 +788,7 @@ public final class Harvest: @unchecked Sendable {
                     r, trap: idx,
                     verifier: ProbeDetector.isVerifierSender(bytes: from)
                         || ProbeDetector.isServiceFingerprint(sender: from, helo: r.helo), hostHash: keys.hostHash)
-            default:
+            case .notOurs:
                 break
             }
         } else {
@@ -802,7 +797,7 @@ public final class Harvest: @unchecked Sendable {
 
         if keys.fromOurs {
             let idx = entry(from, hash: keys.fromHash)
-            if table.entries.base[idx].code >= 2 {
+            if table.entries.base[idx].code.isUsable {
                 sighting(idx, role: .sender, time: r.time, r)
             }
         }
@@ -927,7 +922,9 @@ public final class Harvest: @unchecked Sendable {
     public var unknownSeenCount: Int {
         drain()
         var n = 0
-        for i in 0..<table.count where table.entries.base[i].code >= 3 && table.entries.base[i].roles != 0 { n += 1 }
+        for i in 0..<table.count where table.entries.base[i].code.isUnknown && table.entries.base[i].roles != 0 {
+            n += 1
+        }
         return n
     }
     public var hostCount: Int {
