@@ -65,6 +65,7 @@ struct ByteKeyTable {
     private var hashes: PlainArray<UInt64>
     /// 0 empty, else (hash >> 32) << 32 | (index + 1).
     private var slots: UnsafeMutablePointer<UInt64>
+    private var slotBlock: RawMemory.Block
     private var mask: Int
 
     var count: Int { entries.count }
@@ -72,7 +73,8 @@ struct ByteKeyTable {
     init(capacity: Int = 1024) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        slots = RawMemory.allocate(size * 8).bindMemory(to: UInt64.self, capacity: size)
+        slotBlock = RawMemory.allocate(size * 8)
+        slots = slotBlock.start.bindMemory(to: UInt64.self, capacity: size)
         slots.initialize(repeating: 0, count: size)
         mask = size - 1
         entries = PlainArray(capacity: capacity)
@@ -82,7 +84,7 @@ struct ByteKeyTable {
 
     /// Frees the memory; the table must not be used afterwards.
     func release() {
-        RawMemory.deallocate(UnsafeMutableRawPointer(slots), (mask + 1) * 8)
+        RawMemory.free(slotBlock)
         entries.release()
         hashes.release()
         arena.release()
@@ -206,8 +208,9 @@ struct ByteKeyTable {
 
     private mutating func growSlots() {
         let size = (mask + 1) * 2
-        RawMemory.deallocate(UnsafeMutableRawPointer(slots), (mask + 1) * 8)
-        slots = RawMemory.allocate(size * 8).bindMemory(to: UInt64.self, capacity: size)
+        RawMemory.free(slotBlock)
+        slotBlock = RawMemory.allocate(size * 8)
+        slots = slotBlock.start.bindMemory(to: UInt64.self, capacity: size)
         slots.initialize(repeating: 0, count: size)
         mask = size - 1
         for idx in 0..<entries.count {

@@ -11,12 +11,14 @@ struct IPKeyTable {
     private var keys: PlainArray<IPAddress>
     /// 0 empty; else high 32 bits: IPv4 value or IPv6 hash tag; bit 31: IPv4; low 31: index + 1.
     private var slots: UnsafeMutablePointer<UInt64>
+    private var slotBlock: RawMemory.Block
     private var mask: Int
 
     init(capacity: Int = 1024) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        slots = RawMemory.allocate(size * 8).bindMemory(to: UInt64.self, capacity: size)
+        slotBlock = RawMemory.allocate(size * 8)
+        slots = slotBlock.start.bindMemory(to: UInt64.self, capacity: size)
         slots.initialize(repeating: 0, count: size)
         mask = size - 1
         keys = PlainArray(capacity: capacity)
@@ -24,7 +26,7 @@ struct IPKeyTable {
 
     func release() {
         keys.release()
-        RawMemory.deallocate(UnsafeMutableRawPointer(slots), (mask + 1) * 8)
+        RawMemory.free(slotBlock)
     }
 
     var count: Int { keys.count }
@@ -108,8 +110,9 @@ struct IPKeyTable {
 
     private mutating func grow() {
         let size = (mask + 1) * 2
-        RawMemory.deallocate(UnsafeMutableRawPointer(slots), (mask + 1) * 8)
-        slots = RawMemory.allocate(size * 8).bindMemory(to: UInt64.self, capacity: size)
+        RawMemory.free(slotBlock)
+        slotBlock = RawMemory.allocate(size * 8)
+        slots = slotBlock.start.bindMemory(to: UInt64.self, capacity: size)
         slots.initialize(repeating: 0, count: size)
         mask = size - 1
         for idx in 0..<keys.count {

@@ -1,0 +1,91 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Memory for the harvest's tables. Blocks of 2 MiB and more are mapped on their own and
+/// marked for transparent huge pages: the tables of a real dump span tens of megabytes and are
+/// hit at random, and with 4 KiB pages most lookups also missed the TLB (a page walk, in a VM
+/// a nested one). Smaller blocks, and any block the system refuses to map, come from malloc.
+/// Each `Block` records which it is; `free(_:)` gives it back the same way.
+enum RawMemory {
+    static let hugePage = 1 << 21
+
+    /// With `TRAPKEEPER_RAWMEMORY=heap` in the environment every block comes from malloc: no
+    /// mapping, no reservation (the fallback path, on purpose; memory checkers see heap blocks).
+    static let heapOnly = getenv("TRAPKEEPER_RAWMEMORY").map { String(cString: $0) == "heap" } ?? false
+
+    /// A block of memory and how it was obtained.
+    struct Block {
+        enum Source {
+            /// From malloc (`UnsafeMutableRawPointer.allocate`): freed with `deallocate`.
+            case heap
+            /// Mapped with `mmap`: unmapped, all `bytes` of it.
+            case mapping
+        }
+
+        let start: UnsafeMutableRawPointer
+        /// Usable bytes: what was asked for a heap block; the whole mapped size of a mapping
+        /// (rounded up to whole huge pages; a reservation's full address space).
+        let bytes: Int
+        let source: Source
+    }
+
+    /// A block of at least `bytes` bytes, aligned to 16.
+    static func allocate(_ bytes: Int) -> Block {
+        if bytes >= hugePage, !heapOnly {
+            let size = (bytes + hugePage - 1) & ~(hugePage - 1)
+            if let p = mapAligned(size, flags: 0) { return Block(start: p, bytes: size, source: .mapping) }
+        }
+        let size = max(bytes, 1)
+        return Block(
+            start: UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16), bytes: size, source: .heap)
+    }
+
+    /// Address space a growable block reserves: pages are backed only when first touched, so
+    /// the block grows in place (no copy, no page zeroed twice) up to this size.
+    static let reservation = 1 << 33
+
+    /// A block of at least `bytes` that can grow in place: `reservation` bytes of address
+    /// space (more if `bytes` needs it), mapped without reserving swap, on huge pages. Nil
+    /// when the system refuses the mapping (strict overcommit, an address-space limit): the
+    /// caller then allocates and copies as usual.
+    static func reserve(_ bytes: Int) -> Block? {
+        #if os(Linux)
+        guard !heapOnly else { return nil }
+        let size = (max(bytes, reservation) + hugePage - 1) & ~(hugePage - 1)
+        return mapAligned(size, flags: MAP_NORESERVE).map { Block(start: $0, bytes: size, source: .mapping) }
+        #else
+        return nil
+        #endif
+    }
+
+    /// Gives `block` back the way it was obtained; it must not be used afterwards.
+    static func free(_ block: Block) {
+        switch block.source {
+        case .heap: block.start.deallocate()
+        case .mapping: munmap(block.start, block.bytes)
+        }
+    }
+
+    /// `size` bytes (a multiple of `hugePage`) of anonymous memory starting on a 2 MiB line,
+    /// marked for transparent huge pages; nil when the mapping is refused. One huge page more
+    /// is mapped, then the ends are unmapped.
+    private static func mapAligned(_ size: Int, flags: Int32) -> UnsafeMutableRawPointer? {
+        guard
+            let raw = mmap(nil, size + hugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0),
+            raw != MAP_FAILED
+        else { return nil }
+        let address = Int(bitPattern: raw)
+        let aligned = (address + hugePage - 1) & ~(hugePage - 1)
+        if aligned > address { munmap(raw, aligned - address) }
+        let tail = address + size + hugePage - (aligned + size)
+        if tail > 0 { munmap(UnsafeMutableRawPointer(bitPattern: aligned + size), tail) }
+        let p = UnsafeMutableRawPointer(bitPattern: aligned)!
+        #if os(Linux)
+        _ = madvise(p, size, MADV_HUGEPAGE)
+        #endif
+        return p
+    }
+}
