@@ -162,9 +162,10 @@ public final class Harvest: @unchecked Sendable {
     /// Incident index by (host, address index); `incidentAddress[i]` is incident i's address.
     private var probeIndex: [ProbeKey: Int] = [:]
     private var incidentAddress: [Int32] = []
-    private let scratchA: UnsafeMutableRawBufferPointer
-    private let scratchB: UnsafeMutableRawBufferPointer
-    private let scratchC: UnsafeMutableRawBufferPointer
+    /// Room for a line's normalised keys (`scratchBytes` each); lent to a call at a time.
+    private let scratchA = RawMemory.allocate(Harvest.scratchBytes)
+    private let scratchB = RawMemory.allocate(Harvest.scratchBytes)
+    private let scratchC = RawMemory.allocate(Harvest.scratchBytes)
     private var kindCounts = PlainArray<Int>(zeros: 8)
     private var notOurs = 0
     private var malformed = 0
@@ -173,37 +174,11 @@ public final class Harvest: @unchecked Sendable {
     public init(classifier: Classifier, now: Int64) {
         self.classifier = classifier
         self.now = now
-        scratchA = .allocate(byteCount: Harvest.scratchBytes, alignment: 8)
-        scratchB = .allocate(byteCount: Harvest.scratchBytes, alignment: 8)
-        scratchC = .allocate(byteCount: Harvest.scratchBytes, alignment: 8)
         internationalDomains = classifier.internationalDomains
-        let packed = classifier.domains.map { Array("@\($0)".utf8) }
-        domainBuffer = .allocate(byteCount: max(1, packed.reduce(0) { $0 + $1.count }), alignment: 8)
-        var offset = 0
-        for d in packed {
-            d.withUnsafeBytes {
-                (domainBuffer.baseAddress! + offset).copyMemory(from: $0.baseAddress!, byteCount: d.count)
-            }
-            domainSpans.append((offset, d.count))
-            offset += d.count
+        for d in classifier.domains {
+            let packed = Array("@\(d)".utf8)
+            domainSpans.append((packed.withUnsafeBytes { domainBuffer.append($0) }, packed.count))
         }
-    }
-
-    deinit {
-        scratchA.deallocate()
-        scratchB.deallocate()
-        scratchC.deallocate()
-        ringBytes.deallocate()
-        ring.release()
-        domainBuffer.deallocate()
-        table.release()
-        hostTable.release()
-        hostStat.release()
-        hostHitEvidence.release()
-        hostHitTrap.release()
-        hostTrappedEvidence.release()
-        evidenceArena.release()
-        kindCounts.release()
     }
 
     /// A line's address, and room for it in its ASCII-domain form (`asciiDomainForm`: the
@@ -213,7 +188,7 @@ public final class Harvest: @unchecked Sendable {
     private let internationalDomains: Bool
 
     /// Our domains as `@domain`, packed for the per-line suffix check.
-    private var domainBuffer: UnsafeMutableRawBufferPointer = .allocate(byteCount: 1, alignment: 8)
+    private var domainBuffer = ByteArena(capacity: 1024)
     private var domainSpans: [(offset: Int, count: Int)] = []
     private var source = ""
     private var file = ""
@@ -237,7 +212,11 @@ public final class Harvest: @unchecked Sendable {
     private func isOurs(_ a: UnsafeRawBufferPointer) -> Bool {
         guard let base = a.baseAddress else { return false }
         for d in domainSpans where a.count > d.count {
-            if bytesEqual(domainBuffer.baseAddress! + d.offset, base + (a.count - d.count), d.count) { return true }
+            // Both hold d.count bytes: the domain's, and the end of `a` (longer than it).
+            let end = base + (a.count - d.count)
+            if domainBuffer.withBytes(at: d.offset, count: d.count, { bytesEqual($0.baseAddress!, end, d.count) }) {
+                return true
+            }
         }
         return false
     }
@@ -275,20 +254,20 @@ public final class Harvest: @unchecked Sendable {
 
     @inline(__always)
     private func addressText(_ idx: Int) -> String {
-        String(decoding: table.key(idx), as: UTF8.self)
+        table.withKey(idx) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Every address of our domains seen in this run.
     public var addresses: [AddressInfo] {
         drain()
         return (0..<table.count).map { i in
-            let st = table.entries.base[i]
+            let st = table[entry: i]
             return AddressInfo(
                 address: addressText(i),
                 addressClass: addressClass[i] ?? classifier.classify(address: addressText(i)),
                 roles: AddressRoles(rawValue: Int(st.roles)),
                 firstSeen: st.first, lastSeen: st.last,
-                evidence: evidenceText(table.entries.base[i].evidence).flatMap(Evidence.init(encoded:)))
+                evidence: evidenceText(st.evidence).flatMap(Evidence.init(encoded:)))
         }
     }
 
@@ -354,7 +333,7 @@ public final class Harvest: @unchecked Sendable {
     private func classifyNew(_ key: UnsafeRawBufferPointer) {
         let cls: AddressClass?
         let code: AddressEntry.Code
-        switch classifier.quickClass(key, scratch: scratchC.baseAddress!) {
+        switch classifier.quickClass(key, scratch: scratchC.start) {
         case .listed:
             // Valid or protected: the code is all a run needs; `addresses` words the reason.
             cls = nil
@@ -371,7 +350,7 @@ public final class Harvest: @unchecked Sendable {
             cls = c
         }
         addressClass.append(cls)
-        table.entries.base[table.count - 1].code = code
+        table[entry: table.count - 1].code = code
     }
 
     @inline(__always)
@@ -400,19 +379,21 @@ public final class Harvest: @unchecked Sendable {
             toLength: Int16(to?.count ?? -1), kind: UInt8(Harvest.slot(r.kind)),
             ipForm: r.kind == .spamtrap ? 0 : (r.ip.isIPv4 ? 1 : 2))
         let offset = evidenceArena.reserve(head.size)
-        let base = evidenceArena.base + offset
-        base.storeBytes(of: head, as: EvidenceHead.self)
-        var p = base + MemoryLayout<EvidenceHead>.stride
-        // Field by field, not through an array literal: that allocated a heap array per record.
-        if let helo, helo.count > 0 {
-            p.copyMemory(from: helo.baseAddress!, byteCount: helo.count)
-            p += helo.count
+        evidenceArena.withMutableBytes(at: offset, count: head.size) { record in
+            // 8-aligned, `head.size` bytes: the head, then the three fields' bytes.
+            record.storeBytes(of: head, as: EvidenceHead.self)
+            var p = record.baseAddress! + MemoryLayout<EvidenceHead>.stride
+            // Field by field, not through an array literal: that allocated a heap array per record.
+            if let helo, helo.count > 0 {
+                p.copyMemory(from: helo.baseAddress!, byteCount: helo.count)
+                p += helo.count
+            }
+            if let from, from.count > 0 {
+                p.copyMemory(from: from.baseAddress!, byteCount: from.count)
+                p += from.count
+            }
+            if let to, to.count > 0 { p.copyMemory(from: to.baseAddress!, byteCount: to.count) }
         }
-        if let from, from.count > 0 {
-            p.copyMemory(from: from.baseAddress!, byteCount: from.count)
-            p += from.count
-        }
-        if let to, to.count > 0 { p.copyMemory(from: to.baseAddress!, byteCount: to.count) }
         return offset
     }
 
@@ -428,8 +409,7 @@ public final class Harvest: @unchecked Sendable {
     /// Appends the evidence record at `offset` (≥ 0) in `Evidence.encoded` form to `out`.
     func appendEvidence(_ offset: Int, to out: inout [UInt8]) {
         // Byte by byte, no String per field: a fresh state writes ~150 000 of these.
-        let base = UnsafeRawPointer(evidenceArena.base + offset)
-        let head = base.load(as: EvidenceHead.self)
+        let head = evidenceHead(offset)
         let sep: UInt8 = 0x1F
         out.append(contentsOf: inputPrefixes[Int(head.input)])
         Harvest.appendDecimal(head.line, to: &out)
@@ -441,22 +421,34 @@ public final class Harvest: @unchecked Sendable {
         case 2: out.append(contentsOf: IPAddress(v6High: head.ipHigh, v6Low: head.ipLow).description.utf8)
         default: out.append(0)
         }
-        var p = base + MemoryLayout<EvidenceHead>.stride
-        func field(_ length: Int16, limit: Int) {
-            out.append(sep)
-            if length < 0 {
-                out.append(0)
-            } else {
-                ParseReport.appendPrintable(
-                    UnsafeRawBufferPointer(start: p, count: Int(length)), limit: limit, to: &out)
-                p += Int(length)
+        let headBytes = MemoryLayout<EvidenceHead>.stride
+        evidenceArena.withBytes(at: offset + headBytes, count: head.size - headBytes) { bytes in
+            // The fields' bytes back to back, their lengths in the head (-1: no field).
+            var at = 0
+            func field(_ length: Int16, limit: Int) {
+                out.append(sep)
+                if length < 0 {
+                    out.append(0)
+                } else {
+                    ParseReport.appendPrintable(
+                        UnsafeRawBufferPointer(rebasing: bytes[at..<at + Int(length)]), limit: limit, to: &out)
+                    at += Int(length)
+                }
             }
+            field(head.heloLength, limit: Harvest.heloLimit)
+            field(head.fromLength, limit: Harvest.addressLimit)
+            field(head.toLength, limit: Harvest.addressLimit)
         }
-        field(head.heloLength, limit: Harvest.heloLimit)
-        field(head.fromLength, limit: Harvest.addressLimit)
-        field(head.toLength, limit: Harvest.addressLimit)
         out.append(sep)
         Harvest.appendDecimal(head.time, to: &out)
+    }
+
+    /// The head of the evidence record at `offset` (≥ 0, an offset `evidence` returned).
+    private func evidenceHead(_ offset: Int) -> EvidenceHead {
+        // Records start 8-aligned (`ByteArena.reserve`), as an EvidenceHead must.
+        evidenceArena.withBytes(at: offset, count: MemoryLayout<EvidenceHead>.stride) {
+            $0.load(as: EvidenceHead.self)
+        }
     }
 
     static let kindNames: [[UInt8]] = kinds.map { Array($0.rawValue.utf8) }
@@ -484,29 +476,30 @@ public final class Harvest: @unchecked Sendable {
     /// Copies an evidence record of `other` into this harvest; returns its offset here.
     private func copyEvidence(_ offset: Int, from other: Harvest, inputMap: [Int32], lineOffset: Int) -> Int {
         guard offset >= 0 else { return -1 }
-        let src = UnsafeRawPointer(other.evidenceArena.base + offset)
-        var head = src.load(as: EvidenceHead.self)
+        var head = other.evidenceHead(offset)
         let size = head.size
         let mine = evidenceArena.reserve(size)
-        let dst = evidenceArena.base + mine
-        dst.copyMemory(from: src, byteCount: size)
+        other.evidenceArena.withBytes(at: offset, count: size) { record in
+            evidenceArena.withMutableBytes(at: mine, count: size) { $0.copyMemory(from: record) }
+        }
         if lineOffset != 0 && other.inputs[Int(head.input)].file == file { head.line += Int64(lineOffset) }
         head.input = inputMap[Int(head.input)]
-        dst.storeBytes(of: head, as: EvidenceHead.self)
+        evidenceArena.withMutableBytes(at: mine, count: size) { $0.storeBytes(of: head, as: EvidenceHead.self) }
         return mine
     }
 
     @inline(__always)
     private func sighting(_ idx: Int, role: AddressRoles, time: Int64, _ r: RawRecord) {
-        let stats = table.entries.base
-        stats[idx].roles |= UInt8(role.rawValue)
-        if time < stats[idx].first { stats[idx].first = time }
-        if time > stats[idx].last { stats[idx].last = time }
+        var st = table[entry: idx]
+        st.roles |= UInt8(role.rawValue)
+        if time < st.first { st.first = time }
+        if time > st.last { st.last = time }
         // The evidence is the first sighting read: the line that created the entry.
-        if stats[idx].evidenceTime == .max {
-            stats[idx].evidenceTime = time
-            stats[idx].evidence = evidence(r)
+        if st.evidenceTime == .max {
+            st.evidenceTime = time
+            st.evidence = evidence(r)
         }
+        table[entry: idx] = st
     }
 
     private func noteMalformed(_ idx: Int, _ r: RawRecord) {
@@ -570,8 +563,8 @@ public final class Harvest: @unchecked Sendable {
     static let pendingBytes = 1024
 
     private var ring = PlainArray<Pending>(capacity: Harvest.ringSize)
-    private let ringBytes = UnsafeMutableRawPointer.allocate(
-        byteCount: Harvest.ringSize * Harvest.pendingBytes, alignment: 16)
+    /// Per ring slot, `pendingBytes` for the record's normalised keys.
+    private let ringBytes = RawMemory.allocate(Harvest.ringSize * Harvest.pendingBytes)
     private var added = 0
     private var applied = 0
 
@@ -587,7 +580,9 @@ public final class Harvest: @unchecked Sendable {
             return drainAndProcess(r)
         }
         let k = added & (Harvest.ringSize - 1)
-        var p = ringBytes + k * Harvest.pendingBytes
+        // Slot k's bytes. Normalising never lengthens (from + to ≤ pendingBytes, checked above),
+        // and the ASCII forms are checked against pendingBytes before they are written.
+        var p = ringBytes.start + k * Harvest.pendingBytes
         // The normalised recipient and sender go to the ring: applying the record reuses them.
         var n =
             r.kind == .spamtrap
@@ -671,20 +666,19 @@ public final class Harvest: @unchecked Sendable {
     }
 
     private func prefetchEntries(_ m: Int) {
-        // Through the pointer: copying the 120-byte record out and back cost more than this.
-        let p = ring.base + (m & (Harvest.ringSize - 1))
-        if p.pointee.ours {
-            let c = table.candidate(p.pointee.keyHash)
-            p.pointee.candidate = Int32(c)
+        let k = m & (Harvest.ringSize - 1)
+        if ring[k].ours {
+            let c = table.candidate(ring[k].keyHash)
+            ring[k].candidate = Int32(c)
             if c >= 0 { table.prefetchEntry(c) }
         }
-        if p.pointee.senderOurs {
-            let c = table.candidate(p.pointee.senderHash)
+        if ring[k].senderOurs {
+            let c = table.candidate(ring[k].senderHash)
             if c >= 0 { table.prefetchEntry(c) }
         }
-        if p.pointee.hasHost {
-            let c = hostTable.candidate(p.pointee.ip, hash: p.pointee.hostHash)
-            if c >= 0 { tk_prefetch(hostStat.base + c) }
+        if ring[k].hasHost {
+            let c = hostTable.candidate(ring[k].ip, hash: ring[k].hostHash)
+            if c >= 0 { hostStat.prefetch(c) }
         }
     }
 
@@ -700,7 +694,7 @@ public final class Harvest: @unchecked Sendable {
             p.heloLength < 0 ? nil : UnsafeRawBufferPointer(start: p.helo, count: Int(p.heloLength))
         let from = UnsafeRawBufferPointer(start: p.from, count: Int(p.fromLength))
         let to = UnsafeRawBufferPointer(start: p.to, count: Int(p.toLength))
-        let bytes = UnsafeRawPointer(ringBytes + k * Harvest.pendingBytes)
+        let bytes = UnsafeRawPointer(ringBytes.start + k * Harvest.pendingBytes)  // slot k, written by `add`
         let key = UnsafeRawBufferPointer(start: bytes, count: Int(p.keyLength))
         let sender = UnsafeRawBufferPointer(start: bytes + Int(p.keyLength), count: Int(p.senderLength))
         let r = RawRecord(
@@ -731,14 +725,15 @@ public final class Harvest: @unchecked Sendable {
             let (key, keyOurs) =
                 given.map { ($0.to, $0.toOurs) }
                 ?? ours(
-                    UnsafeRawBufferPointer(rebasing: scratchA[0..<Classifier.lowercase(r.to, into: scratchA)]),
-                    in: scratchA)
+                    UnsafeRawBufferPointer(
+                        rebasing: scratchA.buffer[0..<Classifier.lowercase(r.to, into: scratchA.buffer)]),
+                    in: scratchA.buffer)
             guard keyOurs else {
                 notOurs += 1
                 return
             }
             let idx = entry(key, hash: given?.toHash)
-            if table.entries.base[idx].code == .malformed {
+            if table[entry: idx].code == .malformed {
                 noteMalformed(idx, r)
                 return
             }
@@ -749,11 +744,13 @@ public final class Harvest: @unchecked Sendable {
                 addTuple(r, keys: given)
             } else {
                 let (to, toOurs) = ours(
-                    UnsafeRawBufferPointer(rebasing: scratchA[0..<Classifier.normalize(r.to, into: scratchA)]),
-                    in: scratchA)
+                    UnsafeRawBufferPointer(
+                        rebasing: scratchA.buffer[0..<Classifier.normalize(r.to, into: scratchA.buffer)]),
+                    in: scratchA.buffer)
                 let (from, fromOurs) = ours(
-                    UnsafeRawBufferPointer(rebasing: scratchB[0..<Classifier.normalize(r.from, into: scratchB)]),
-                    in: scratchB)
+                    UnsafeRawBufferPointer(
+                        rebasing: scratchB.buffer[0..<Classifier.normalize(r.from, into: scratchB.buffer)]),
+                    in: scratchB.buffer)
                 addTuple(
                     r,
                     keys: Keys(
@@ -768,13 +765,13 @@ public final class Harvest: @unchecked Sendable {
         let from = keys.from
         if keys.toOurs {
             let idx = entry(to, hash: keys.toHash)
-            switch table.entries.base[idx].code {
+            switch table[entry: idx].code {
             case .malformed:
                 noteMalformed(idx, r)
             case .listed:
                 sighting(idx, role: .recipient, time: r.time, r)
             case .unknown, .probeShaped:
-                if table.entries.base[idx].code == .probeShaped, case .unknown(let shape?) = addressClass[idx],
+                if table[entry: idx].code == .probeShaped, case .unknown(let shape?) = addressClass[idx],
                     classifier.detector.matches(shape: shape, sender: from, helo: r.helo, seen: r.time)
                 {
                     recordProbe(shape, address: idx, sender: from, r)
@@ -797,7 +794,7 @@ public final class Harvest: @unchecked Sendable {
 
         if keys.fromOurs {
             let idx = entry(from, hash: keys.fromHash)
-            if table.entries.base[idx].code.isUsable {
+            if table[entry: idx].code.isUsable {
                 sighting(idx, role: .sender, time: r.time, r)
             }
         }
@@ -808,24 +805,25 @@ public final class Harvest: @unchecked Sendable {
         let i = host(r.ip, hash: hostHash)
         var needEvidence = false
         do {
-            let hs = hostStat.base
-            hs[i].hits += 1
-            if r.time < hs[i].firstHit { hs[i].firstHit = r.time }
-            if r.time > hs[i].lastHit { hs[i].lastHit = r.time }
+            var hs = hostStat[i]
+            hs.hits += 1
+            if r.time < hs.firstHit { hs.firstHit = r.time }
+            if r.time > hs.lastHit { hs.lastHit = r.time }
             if verifier {
-                hs[i].verifierHits += 1
-                if !hs[i].hasHitEvidence {
-                    hs[i].hasHitEvidence = true
+                hs.verifierHits += 1
+                if !hs.hasHitEvidence {
+                    hs.hasHitEvidence = true
                     needEvidence = true
                 }
             } else {
-                if r.time > hs[i].lastNonVerifierHit { hs[i].lastNonVerifierHit = r.time }
-                if !hs[i].hasNonVerifierEvidence {
-                    hs[i].hasNonVerifierEvidence = true
-                    hs[i].hasHitEvidence = true
+                if r.time > hs.lastNonVerifierHit { hs.lastNonVerifierHit = r.time }
+                if !hs.hasNonVerifierEvidence {
+                    hs.hasNonVerifierEvidence = true
+                    hs.hasHitEvidence = true
                     needEvidence = true
                 }
             }
+            hostStat[i] = hs
         }
         if needEvidence {
             hostHitEvidence[i] = evidence(r)
@@ -881,10 +879,12 @@ public final class Harvest: @unchecked Sendable {
         drain()
         return table.find(key)
     }
-    /// The bytes of address `i` (valid while the harvest lives and takes no new address).
-    func addressKey(_ i: Int) -> UnsafeRawBufferPointer { table.key(i) }
+    /// Calls `body` with the bytes of address `i`.
+    func withAddressKey<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try table.withKey(i, body)
+    }
     /// Roles, first and last seen, evidence offset (-1 none) of address `i`.
-    func addressEntry(_ i: Int) -> AddressEntry { table.entries.base[i] }
+    func addressEntry(_ i: Int) -> AddressEntry { table[entry: i] }
 
     /// Index in `callbackIncidents` of the incident of (host, probe address), or nil.
     func incidentIndex(ip: IPAddress, address: UnsafeRawBufferPointer) -> Int? {
@@ -922,7 +922,7 @@ public final class Harvest: @unchecked Sendable {
     public var unknownSeenCount: Int {
         drain()
         var n = 0
-        for i in 0..<table.count where table.entries.base[i].code.isUnknown && table.entries.base[i].roles != 0 {
+        for i in 0..<table.count where table[entry: i].code.isUnknown && table[entry: i].roles != 0 {
             n += 1
         }
         return n
@@ -950,21 +950,22 @@ public final class Harvest: @unchecked Sendable {
                 let c = table.candidate(other.table.storedHash(j + ahead / 2))
                 if c >= 0 { table.prefetchEntry(c) }
             }
-            let (idx, inserted) = table.index(of: other.table.key(j), hash: other.table.storedHash(j))
+            let (idx, inserted) = other.table.withKey(j) { table.index(of: $0, hash: other.table.storedHash(j)) }
+            let o = other.table[entry: j]
             if inserted {
                 addressClass.append(other.addressClass[j])
-                table.entries.base[idx].code = other.table.entries.base[j].code
+                table[entry: idx].code = o.code
             }
             addressMap[j] = Int32(idx)
-            let o = other.table.entries.base[j]
-            let st = table.entries.base
-            st[idx].roles |= o.roles
-            st[idx].first = min(st[idx].first, o.first)
-            st[idx].last = max(st[idx].last, o.last)
-            if st[idx].evidence < 0 && o.evidence >= 0 {
-                st[idx].evidence = copyEvidence(o.evidence, from: other, inputMap: inputMap, lineOffset: lineOffset)
-                st[idx].evidenceTime = o.evidenceTime
+            var st = table[entry: idx]
+            st.roles |= o.roles
+            st.first = min(st.first, o.first)
+            st.last = max(st.last, o.last)
+            if st.evidence < 0 && o.evidence >= 0 {
+                st.evidence = copyEvidence(o.evidence, from: other, inputMap: inputMap, lineOffset: lineOffset)
+                st.evidenceTime = o.evidenceTime
             }
+            table[entry: idx] = st
         }
         let hostCount = other.hostTable.count
         var hostMap = [Int](repeating: -1, count: hostCount)
@@ -973,7 +974,7 @@ public final class Harvest: @unchecked Sendable {
             if j + ahead / 2 < hostCount {
                 let ip = other.hostTable.key(j + ahead / 2)
                 let c = hostTable.candidate(ip, hash: IPKeyTable.hash(ip))
-                if c >= 0 { tk_prefetch(hostStat.base + c) }
+                if c >= 0 { hostStat.prefetch(c) }
             }
             let i = host(other.hostTable.key(j))
             hostMap[j] = i

@@ -1,43 +1,58 @@
-/// A growable array of plain values behind one pointer, for the harvest's per-line counters.
+import CScan
+
+/// A growable array of plain values in one block of `RawMemory`, for the harvest's tables and
+/// per-line counters.
 ///
 /// Unlike `Array` held in a class, reading or updating an element never checks uniqueness,
-/// retains the buffer or copies it: the hot path touches a counter per line. Not copyable in
-/// the value sense (copies share the storage); the owner calls `release()` exactly once.
-struct PlainArray<Element: BitwiseCopyable> {
-    private(set) var base: UnsafeMutablePointer<Element>
+/// retains the buffer or copies it: the hot path touches a counter per line. Not copyable: the
+/// array owns its block, which is freed with it. Indexes are checked in debug builds only, as
+/// `UnsafeBufferPointer`'s are: the callers index with indexes their tables handed out.
+struct PlainArray<Element: BitwiseCopyable>: ~Copyable {
+    private var block: RawMemory.Block
+    /// `block.start`, bound to `Element` for `capacity` elements.
+    private var base: UnsafeMutablePointer<Element>
     private(set) var count = 0
     /// Elements `block` has room for.
     private var capacity: Int
-    private var block: RawMemory.Block
 
     init(capacity: Int = 16) {
         block = RawMemory.allocate(max(16, capacity) * MemoryLayout<Element>.stride)
         self.capacity = block.bytes / MemoryLayout<Element>.stride
+        // The block is fresh, ours, 16-aligned and holds `capacity` elements.
         base = block.start.bindMemory(to: Element.self, capacity: self.capacity)
     }
 
     /// A zero-filled array of `count` elements.
     init(zeros count: Int) {
         self.init(capacity: count)
-        (UnsafeMutableRawPointer(base)).initializeMemory(
+        // Zero bytes are a valid value of every element type used here (integers, structs of them).
+        UnsafeMutableRawPointer(base).initializeMemory(
             as: UInt8.self, repeating: 0, count: count * MemoryLayout<Element>.stride)
         self.count = count
     }
 
-    func release() { RawMemory.free(block) }
-
     @inline(__always)
     subscript(_ i: Int) -> Element {
-        get { base[i] }
-        nonmutating set { base[i] = newValue }
+        get {
+            assert(i >= 0 && i < count, "PlainArray index out of range")
+            return base[i]  // initialized: i < count
+        }
+        set {
+            assert(i >= 0 && i < count, "PlainArray index out of range")
+            base[i] = newValue  // initialized: i < count; elements are trivial, nothing to release
+        }
     }
 
     @inline(__always)
     mutating func append(_ e: Element) {
         if count == capacity { grow() }
-        (base + count).initialize(to: e)
+        (base + count).initialize(to: e)  // count < capacity: inside the block
         count += 1
     }
+
+    /// Asks the CPU to load element `i`'s cache line (a hint: any `i` is harmless).
+    @inline(__always)
+    func prefetch(_ i: Int) { tk_prefetch(base + i) }
 
     private mutating func grow() {
         let stride = MemoryLayout<Element>.stride
@@ -47,28 +62,25 @@ struct PlainArray<Element: BitwiseCopyable> {
         let new =
             n * stride >= RawMemory.hugePage
             ? RawMemory.reserve(n * stride) ?? RawMemory.allocate(n * stride) : RawMemory.allocate(n * stride)
+        // The new block holds `n` > `count` elements; the old one is freed when replaced below.
         let typed = new.start.bindMemory(to: Element.self, capacity: new.bytes / stride)
         typed.moveInitialize(from: base, count: count)
-        RawMemory.free(block)
-        block = new
-        base = typed
         capacity = new.bytes / stride
+        base = typed
+        block = new
     }
 }
 
 /// A growable byte buffer of variable-length records, addressed by offset (the harvest's
-/// evidence: one record per first sighting, decoded into text only when the state needs it).
-struct ByteArena {
-    private(set) var base: UnsafeMutableRawPointer
-    private(set) var used = 0
+/// evidence and its address keys). Not copyable: it owns its block, freed with it. The bytes
+/// are lent out only for the length of a call (`withBytes`, `withMutableBytes`).
+struct ByteArena: ~Copyable {
     private var block: RawMemory.Block
+    private(set) var used = 0
 
     init(capacity: Int = 1 << 16) {
         block = RawMemory.allocate(max(1024, capacity))
-        base = block.start
     }
-
-    func release() { RawMemory.free(block) }
 
     /// Reserves `count` bytes at an 8-aligned offset and returns that offset.
     @inline(__always)
@@ -79,15 +91,44 @@ struct ByteArena {
         return start
     }
 
+    /// Copies `bytes` in at an 8-aligned offset; returns the offset.
+    @inline(__always)
+    mutating func append(_ bytes: UnsafeRawBufferPointer) -> Int {
+        let offset = reserve(bytes.count)
+        if let from = bytes.baseAddress, bytes.count > 0 {
+            (block.start + offset).copyMemory(from: from, byteCount: bytes.count)  // reserved just above
+        }
+        return offset
+    }
+
+    /// Calls `body` with the `count` bytes at `offset` (an offset `reserve` or `append`
+    /// returned, and at most the bytes reserved there), 8-aligned.
+    @inline(__always)
+    func withBytes<R>(at offset: Int, count: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        assert(offset >= 0 && offset + count <= used, "ByteArena range out of bounds")
+        return try body(UnsafeRawBufferPointer(start: block.start + offset, count: count))  // inside `used`
+    }
+
+    /// `withBytes`, writable.
+    @inline(__always)
+    mutating func withMutableBytes<R>(
+        at offset: Int, count: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> R
+    ) rethrows -> R {
+        assert(offset >= 0 && offset + count <= used, "ByteArena range out of bounds")
+        return try body(UnsafeMutableRawBufferPointer(start: block.start + offset, count: count))  // inside `used`
+    }
+
+    /// Asks the CPU to load the cache line at `offset` (a hint: any offset is harmless).
+    @inline(__always)
+    func prefetch(at offset: Int) { tk_prefetch(block.start + offset) }
+
     private mutating func grow(_ need: Int) {
         var n = block.bytes * 2
         while n < need { n *= 2 }
         // As PlainArray: a reservation is never outgrown in practice; anything else is copied.
         let new = n >= RawMemory.hugePage ? RawMemory.reserve(n) ?? RawMemory.allocate(n) : RawMemory.allocate(n)
-        new.start.copyMemory(from: base, byteCount: used)
-        RawMemory.free(block)
-        block = new
-        base = new.start
+        new.start.copyMemory(from: block.start, byteCount: used)  // `used` ≤ both sizes
+        block = new  // the old block is freed here
     }
 }
 

@@ -8,7 +8,7 @@ import Darwin
 /// marked for transparent huge pages: the tables of a real dump span tens of megabytes and are
 /// hit at random, and with 4 KiB pages most lookups also missed the TLB (a page walk, in a VM
 /// a nested one). Smaller blocks, and any block the system refuses to map, come from malloc.
-/// Each `Block` records which it is; `free(_:)` gives it back the same way.
+/// Each `Block` records which it is and gives itself back the same way when it goes.
 enum RawMemory {
     static let hugePage = 1 << 21
 
@@ -16,8 +16,9 @@ enum RawMemory {
     /// mapping, no reservation (the fallback path, on purpose; memory checkers see heap blocks).
     static let heapOnly = getenv("TRAPKEEPER_RAWMEMORY").map { String(cString: $0) == "heap" } ?? false
 
-    /// A block of memory and how it was obtained.
-    struct Block {
+    /// A block of memory and how it was obtained; freed when it goes (`deinit`). Not copyable:
+    /// one owner, which lends `start` out for no longer than a call.
+    struct Block: ~Copyable {
         enum Source {
             /// From malloc (`UnsafeMutableRawPointer.allocate`): freed with `deallocate`.
             case heap
@@ -30,6 +31,16 @@ enum RawMemory {
         /// (rounded up to whole huge pages; a reservation's full address space).
         let bytes: Int
         let source: Source
+
+        /// All the block's bytes, for its owner to use during a call.
+        var buffer: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(start: start, count: bytes) }
+
+        deinit {
+            switch source {
+            case .heap: start.deallocate()  // from UnsafeMutableRawPointer.allocate (malloc)
+            case .mapping: munmap(start, bytes)  // mapped by mapAligned: exactly these bytes
+            }
+        }
     }
 
     /// A block of at least `bytes` bytes, aligned to 16.
@@ -59,14 +70,6 @@ enum RawMemory {
         #else
         return nil
         #endif
-    }
-
-    /// Gives `block` back the way it was obtained; it must not be used afterwards.
-    static func free(_ block: Block) {
-        switch block.source {
-        case .heap: block.start.deallocate()
-        case .mapping: munmap(block.start, block.bytes)
-        }
     }
 
     /// `size` bytes (a multiple of `hugePage`) of anonymous memory starting on a 2 MiB line,

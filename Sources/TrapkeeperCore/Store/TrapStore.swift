@@ -148,7 +148,7 @@ public final class TrapStore {
         var order: [(key: SortKey, index: Int)] = []
         for i in 0..<n where needed[i] {
             let e = harvest.addressEntry(i)
-            if e.roles != 0 && e.evidence >= 0 { order.append((SortKey(harvest.addressKey(i)), i)) }
+            if e.roles != 0 && e.evidence >= 0 { order.append((harvest.withAddressKey(i) { SortKey($0) }, i)) }
         }
         order.sort { $0.key < $1.key }
         let bulk = BulkStatement(
@@ -167,13 +167,15 @@ public final class TrapStore {
             let e = harvest.addressEntry(i)
             evidence.removeAll(keepingCapacity: true)
             harvest.appendEvidence(e.evidence, to: &evidence)
-            bulk.bind(1, bytes: harvest.addressKey(i))
-            bulk.bind(2, Int(e.roles))
-            bulk.bind(3, e.first)
-            bulk.bind(4, e.last)
-            try evidence.withUnsafeBytes { text in
-                bulk.bind(5, bytes: text)
-                try bulk.step()
+            try harvest.withAddressKey(i) { address in
+                try evidence.withUnsafeBytes { text in
+                    bulk.bind(1, bytes: address)
+                    bulk.bind(2, Int(e.roles))
+                    bulk.bind(3, e.first)
+                    bulk.bind(4, e.last)
+                    bulk.bind(5, bytes: text)
+                    try bulk.step()
+                }
             }
         }
     }
@@ -225,7 +227,8 @@ public final class TrapStore {
             return Row(
                 index: i, ip: field { $0.append(contentsOf: text.utf8) },
                 hitEvidence: h.hitEvidence < 0 ? nil : field { harvest.appendEvidence(h.hitEvidence, to: &$0) },
-                hitTrap: h.hitTrap < 0 ? nil : field { $0.append(contentsOf: harvest.addressKey(h.hitTrap)) },
+                hitTrap: h.hitTrap < 0
+                    ? nil : field { bytes in harvest.withAddressKey(h.hitTrap) { bytes.append(contentsOf: $0) } },
                 trappedEvidence: h.trappedEvidence < 0
                     ? nil : field { harvest.appendEvidence(h.trappedEvidence, to: &$0) })
         }
@@ -309,12 +312,14 @@ public final class TrapStore {
             ipText.removeAll(keepingCapacity: true)
             ipText.append(contentsOf: harvest.hostKey(p.host).description.utf8)
             try ipText.withUnsafeBytes { ip in
-                bulk.bind(1, bytes: ip)
-                bulk.bind(2, bytes: harvest.addressKey(p.address))
-                bulk.bind(3, p.first)
-                bulk.bind(4, p.last)
-                bulk.bind(5, p.lastNonVerifier)
-                try bulk.step()
+                try harvest.withAddressKey(p.address) { address in
+                    bulk.bind(1, bytes: ip)
+                    bulk.bind(2, bytes: address)
+                    bulk.bind(3, p.first)
+                    bulk.bind(4, p.last)
+                    bulk.bind(5, p.lastNonVerifier)
+                    try bulk.step()
+                }
             }
         }
     }
