@@ -569,8 +569,8 @@ public final class Harvest: @unchecked Sendable {
     private var applied = 0
 
     /// Adds one parsed record. Its bytes must stay valid until the next `drain()`: the
-    /// record waits in the pipeline with pointers to them (ClassifyJob drains when the
-    /// parser is about to reuse its buffer).
+    /// record waits in the pipeline with pointers to them. That is `RawRecord`'s contract when
+    /// `drain()` is called from the parser's `linesExpire`, as ClassifyJob does.
     func add(_ r: RawRecord) {
         let kind = Harvest.slot(r.kind)
         kindCounts[kind] += 1
