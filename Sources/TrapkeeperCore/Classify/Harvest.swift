@@ -14,6 +14,12 @@ import Darwin
 /// Memory grows with the distinct addresses and hosts, not with the number of lines.
 /// Not thread-safe: one thread fills one harvest; chunks parsed in parallel get their own and
 /// are merged with `absorb` afterwards.
+///
+/// `@unchecked Sendable`: mutable state without a lock. It holds because a harvest is used by
+/// one thread at a time and changes hands only where memory is ordered (a chunk's harvest is
+/// filled inside `concurrentPerform` and absorbed after it returns; the merge starts its second
+/// thread after `drain()`); the one overlap, the merge, has two threads reading it after
+/// `drain()` and none writing it.
 public final class Harvest: @unchecked Sendable {
     public struct AddressInfo: Sendable {
         public var address: String

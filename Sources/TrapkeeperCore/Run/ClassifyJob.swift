@@ -177,6 +177,10 @@ extension ClassifyJob {
         return (0..<(cuts.count - 1)).map { cuts[$0]..<cuts[$0 + 1] }
     }
 
+    /// The parse report (or error) of each chunk, set by the chunks' threads.
+    ///
+    /// `@unchecked Sendable`: mutable state shared by threads. It holds because every access
+    /// to `results` takes `lock`.
     final class ChunkResults: @unchecked Sendable {
         private var results: [Result<ParseReport, Error>?]
         private let lock = NSLock()
@@ -187,8 +191,11 @@ extension ClassifyJob {
             lock.unlock()
         }
         func get(_ i: Int) throws -> ParseReport {
+            lock.lock()
+            let result = results[i]!
+            lock.unlock()
             do {
-                return try results[i]!.get()
+                return try result.get()
             } catch let e as ParseError {
                 throw JobFailure(.cannotRun, e.description)
             }

@@ -153,14 +153,17 @@ final class ReadConnection {
 }
 
 /// Runs a closure on a global queue at once; `wait()` returns its result (or rethrows).
-final class BackgroundResult<T>: @unchecked Sendable {
+///
+/// `@unchecked Sendable`: `result` is a plain variable shared by two threads. It holds because
+/// the worker writes it once, before it signals `done`, and `wait()` reads it only after it has
+/// seen that signal: the semaphore orders the write before every read.
+final class BackgroundResult<T: Sendable>: @unchecked Sendable {
     private var result: Result<T, Error>?
     private let done = DispatchSemaphore(value: 0)
 
-    init(_ body: @escaping () throws -> T) {
-        let box = UnsafeSendable(body)
+    init(_ body: @escaping @Sendable () throws -> T) {
         DispatchQueue.global().async {
-            self.result = Result { try box.value() }
+            self.result = Result { try body() }
             self.done.signal()
         }
     }
@@ -170,11 +173,4 @@ final class BackgroundResult<T>: @unchecked Sendable {
         done.signal()  // later waits return at once
         return try result!.get()
     }
-}
-
-/// Carries a value the compiler cannot prove `Sendable` into another thread; the caller
-/// guarantees it is only read there (a harvest after its pipeline is applied).
-struct UnsafeSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }

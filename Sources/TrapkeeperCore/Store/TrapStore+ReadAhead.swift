@@ -9,7 +9,7 @@ import GRDBSQLite
 /// Sound because only merges write these tables and merges run under the run lock: nothing
 /// changes them between the read and the merge of the same run. The three tables are read in
 /// one read transaction (one snapshot).
-final class StoredRows: @unchecked Sendable {
+struct StoredRows: Sendable {
     struct Address {
         var offset: Int
         var count: Int
@@ -43,7 +43,7 @@ final class StoredRows: @unchecked Sendable {
         defer { connection.close() }
         guard connection.execute("BEGIN") else { return nil }
         defer { _ = connection.execute("COMMIT") }
-        let rows = StoredRows()
+        var rows = StoredRows()
         guard let a = connection.scanner(sql: TrapStore.addressScanSQL) else { return nil }
         defer { a.finalize() }
         try a.forEachRow { row in

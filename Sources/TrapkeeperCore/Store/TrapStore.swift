@@ -190,7 +190,7 @@ public final class TrapStore {
     /// (see `merge`) with their text fields as ranges of one byte buffer; the rest (`later`,
     /// host indexes in the same order) are encoded as they are written. The limit keeps the
     /// buffer to ~20 MB whatever the number of hosts (a 10 M-line dump has ~470 000).
-    struct HostRows: @unchecked Sendable {
+    struct HostRows: Sendable {
         struct Row {
             var index: Int
             var ip: Range<Int>
