@@ -60,7 +60,7 @@ public enum ClassifyJob {
         for m in harvest.malformedExamples { reporter.warn(m) }
         tkTick("classify: parsed and classified")
         if !dryRun {
-            try ws.store.merge(harvest, readAhead: stored)
+            for w in try ws.store.merge(harvest, readAhead: stored) { reporter.warn(w) }
             try ws.store.pruneHistory(before: now - Int64(ws.config.historyDays) * 86_400)
         }
         tkTick("classify: merged into the state")

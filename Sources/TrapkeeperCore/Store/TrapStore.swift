@@ -67,16 +67,27 @@ public final class TrapStore {
     /// against the harvest by their bytes, so a steady-state run writes nothing. New rows go in
     /// in key order (SQLite's B-trees fill page by page instead of splitting pages all over).
     public func merge(_ harvest: Harvest) throws {
-        try merge(harvest, readAhead: nil)
+        _ = try merge(harvest, readAhead: nil)
     }
 
     /// `merge`, comparing with stored rows read ahead (`readAhead()`, started while the dumps
-    /// were parsed) when given and readable; otherwise the stored rows are read here, in the
-    /// transaction. With rows read ahead, the host rows to write are chosen and encoded on a
-    /// second thread while this one writes the addresses.
-    func merge(_ harvest: Harvest, readAhead: BackgroundResult<StoredRows?>?) throws {
+    /// were parsed) when given; otherwise the stored rows are read here, in the transaction.
+    /// With rows read ahead, the host rows to write are chosen and encoded on a second thread
+    /// while this one writes the addresses.
+    ///
+    /// A read-ahead that failed changes nothing stored (the rows are read here instead); it
+    /// comes back as a warning for the caller to report.
+    func merge(_ harvest: Harvest, readAhead: BackgroundResult<StoredRows, StoreError>?) throws -> [String] {
         harvest.drain()  // read-only from here on: the host rows may be prepared on another thread
-        let stored = readAhead.flatMap { try? $0.wait() } ?? nil
+        var warnings: [String] = []
+        var stored: StoredRows?
+        do {
+            stored = try readAhead?.wait()
+        } catch {
+            warnings.append(
+                "warning: state \(path): could not read the stored rows ahead (\(error.message)); the merge read them itself"
+            )
+        }
         let limit = hostRowsEncodedAhead
         let hostRows = stored.map { stored in
             BackgroundResult { HostRows(harvest, needed: TrapStore.neededHosts(harvest, stored.hosts), limit: limit) }
@@ -84,13 +95,14 @@ public final class TrapStore {
         try write { db in
             try mergeAddresses(harvest, db, stored: stored)
             tkTick("merge: addresses written")
-            let prepared = hostRows.flatMap { try? $0.wait() }
+            let prepared = hostRows?.wait()  // cannot fail: preparing rows reads memory only
             try mergeHosts(harvest, db, prepared: prepared)
             try mergeHits(harvest, db)
             tkTick("merge: hosts written")
             try mergeCallbacks(harvest, db, stored: stored)
             tkTick("merge: callbacks written")
         }
+        return warnings
     }
 
     /// Which of the harvest's hosts need writing (true) after comparing with the stored rows
