@@ -59,43 +59,11 @@ public final class Harvest: @unchecked Sendable {
         public var line: Int
     }
 
-    /// A callback incident by host and address index (the per-line lookup: no String).
-    struct ProbeKey: Hashable {
-        var ip: IPAddress
-        var address: Int32
-    }
-
     public struct Counts: Sendable {
         public var records: [RecordKind: Int] = [:]
         public var notOurs = 0
         public var malformed = 0
         public var probes = 0
-    }
-
-    public let classifier: Classifier
-    public let now: Int64
-    /// Every callback probe seen, one per (host, probe address).
-    public var callbackIncidents: [CallbackIncident] {
-        drain()
-        return incidents
-    }
-    private var incidents: [CallbackIncident] = []
-    /// First few malformed addresses in our domains (source, file:line, reason).
-    public var malformedExamples: [String] {
-        drain()
-        return malformedSeen.map {
-            "source '\($0.source)': \($0.file):\($0.line): address in our domain not usable (\($0.why)): \($0.text)"
-        }
-    }
-    private var malformedSeen: [(source: String, file: String, line: Int, why: String, text: String)] = []
-
-    /// One host's hits to one address (`lastNonVerifier` .min: every one was a verifier's).
-    struct PairStat {
-        var host: Int32
-        var address: Int32
-        var first: Int64
-        var last: Int64
-        var lastNonVerifier: Int64
     }
 
     /// A host's hits to one address, as the merge stores them.
@@ -105,6 +73,163 @@ public final class Harvest: @unchecked Sendable {
         public var first: Int64
         public var last: Int64
         public var lastNonVerifier: Int64?
+    }
+
+    public let classifier: Classifier
+    public let now: Int64
+    /// Everything the harvest holds, with the machinery that fills it. One stored property, so
+    /// that a call takes one exclusive access to it (checked at run time, as for any class
+    /// property) and the accesses inside, per line, are checked by the compiler.
+    private var state: HarvestState
+
+    public init(classifier: Classifier, now: Int64) {
+        self.classifier = classifier
+        self.now = now
+        state = HarvestState(classifier: classifier, now: now)
+    }
+
+    /// Names the input the following `add` calls come from (for evidence).
+    public func beginInput(source: String, file: String) { state.beginInput(source: source, file: file) }
+
+    /// Adds one parsed record (`HarvestState.add`: its bytes must stay valid until `drain()`).
+    func add(_ r: RawRecord) { state.add(r) }
+
+    /// Lends the state to `body` for a whole parse: one exclusive access for all its lines.
+    func filling<R>(_ body: (inout HarvestState) throws -> R) rethrows -> R { try body(&state) }
+
+    /// Applies every record still in the pipeline. Every reader calls it; after it the harvest
+    /// is read-only until the next `add` (the merge reads it from two threads: with nothing
+    /// waiting, this only reads).
+    func drain() {
+        if !state.isDrained { state.drain() }
+    }
+
+    /// Every callback probe seen, one per (host, probe address).
+    public var callbackIncidents: [CallbackIncident] {
+        drain()
+        return state.incidents
+    }
+    /// First few malformed addresses in our domains (source, file:line, reason).
+    public var malformedExamples: [String] {
+        drain()
+        return state.malformedExamples
+    }
+    /// Every address of our domains seen in this run.
+    public var addresses: [AddressInfo] {
+        drain()
+        return state.addresses
+    }
+    /// Every host with a trap hit or a TRAPPED entry in this run.
+    public var hosts: [IPAddress: HostInfo] {
+        drain()
+        return state.hosts
+    }
+    public var counts: Counts {
+        drain()
+        return state.counts
+    }
+    /// Every (host, address) pair with a trap hit in this run.
+    public var hits: [HitInfo] {
+        drain()
+        return state.hits
+    }
+    /// Counts for summaries, without building the full arrays.
+    public var addressCount: Int {
+        drain()
+        return state.table.count
+    }
+    public var unknownSeenCount: Int {
+        drain()
+        return state.unknownSeenCount
+    }
+    public var hostCount: Int {
+        drain()
+        return state.hostTable.count
+    }
+
+    /// Merges the harvest of a later part of the same input (a chunk parsed on another thread).
+    /// `lineOffset` is the number of lines before that chunk: its evidence line numbers are
+    /// shifted by it. Evidence already held here (earlier in the file) wins, as in one pass.
+    public func absorb(_ other: Harvest, lineOffset: Int) {
+        drain()
+        other.drain()
+        state.absorb(other.state, lineOffset: lineOffset)
+    }
+
+    // MARK: the merge's view (TrapStore.merge): bytes and plain values, no strings per row
+
+    /// Number of (host, address) pairs with hits.
+    var pairCount: Int {
+        drain()
+        return state.pairs.count
+    }
+    /// Pair `i`: host and address indexes, first and last hit, last non-verifier hit (nil: none).
+    func pair(_ i: Int) -> (host: Int, address: Int, first: Int64, last: Int64, lastNonVerifier: Int64?) {
+        state.pair(i)
+    }
+    /// Index of a normalised address seen in this run, or nil.
+    func findAddress(_ key: UnsafeRawBufferPointer) -> Int? {
+        drain()
+        return state.table.find(key)
+    }
+    /// Calls `body` with the bytes of address `i`.
+    func withAddressKey<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try state.table.withKey(i, body)
+    }
+    /// Roles, first and last seen, evidence offset (-1 none) of address `i`.
+    func addressEntry(_ i: Int) -> AddressEntry { state.table[entry: i] }
+    /// Index in `callbackIncidents` of the incident of (host, probe address), or nil.
+    func incidentIndex(ip: IPAddress, address: UnsafeRawBufferPointer) -> Int? {
+        drain()
+        return state.incidentIndex(ip: ip, address: address)
+    }
+    /// Index of a host of this run, or nil.
+    func findHost(_ ip: IPAddress) -> Int? {
+        drain()
+        return state.hostTable.find(ip)
+    }
+    func hostKey(_ i: Int) -> IPAddress { state.hostTable.key(i) }
+    /// A host's values (nil: none), evidence as offsets (-1 none) and the hit
+    /// trap as an address index (-1 none).
+    func hostValues(_ i: Int) -> (
+        firstHit: Int64?, lastHit: Int64?, lastNonVerifierHit: Int64?, trappedExpire: Int64?, hitEvidence: Int,
+        hitTrap: Int, trappedEvidence: Int
+    ) {
+        state.hostValues(i)
+    }
+    /// Appends the evidence record at `offset` (≥ 0) in `Evidence.encoded` form to `out`.
+    func appendEvidence(_ offset: Int, to out: inout [UInt8]) { state.appendEvidence(offset, to: &out) }
+}
+
+/// A harvest's contents and the machinery that fills them (`Harvest` holds one and lends it
+/// out). Not copyable: it owns its tables and buffers, freed with it. Its methods work on
+/// `self` alone, so every access inside is checked by the compiler, none at run time.
+struct HarvestState: ~Copyable {
+    let classifier: Classifier
+    let now: Int64
+    /// Every callback probe seen, one per (host, probe address).
+    private(set) var incidents: [Harvest.CallbackIncident] = []
+    /// First few malformed addresses in our domains (source, file:line, reason).
+    var malformedExamples: [String] {
+        malformedSeen.map {
+            "source '\($0.source)': \($0.file):\($0.line): address in our domain not usable (\($0.why)): \($0.text)"
+        }
+    }
+    private var malformedSeen: [(source: String, file: String, line: Int, why: String, text: String)] = []
+
+    /// A callback incident by host and address index (the per-line lookup: no String).
+    struct ProbeKey: Hashable {
+        var ip: IPAddress
+        var address: Int32
+    }
+
+    /// One host's hits to one address (`lastNonVerifier` .min: every one was a verifier's).
+    struct PairStat {
+        var host: Int32
+        var address: Int32
+        var first: Int64
+        var last: Int64
+        var lastNonVerifier: Int64
     }
 
     struct HostStat {
@@ -144,10 +269,10 @@ public final class Harvest: @unchecked Sendable {
     static let kinds: [RecordKind] = [.grey, .white, .trapped, .spamtrap, .logGrey, .logBlack, .logNewEntry]
 
     /// Normalised addresses of our domains → dense index; the key bytes are the address.
-    private var table = ByteKeyTable(capacity: 1 << 14)
+    private(set) var table = ByteKeyTable(capacity: 1 << 14)
     /// Per address; nil for a listed address whose class only `addresses` needs in words.
     private var addressClass: [AddressClass?] = []
-    private var hostTable = IPKeyTable(capacity: 1 << 14)
+    private(set) var hostTable = IPKeyTable(capacity: 1 << 14)
     private var hostStat = PlainArray<HostStat>(capacity: 1 << 14)
     private var hostHitEvidence = PlainArray<Int>(capacity: 1 << 14)
     /// Address index of the trap the hit evidence hit, -1 none.
@@ -156,7 +281,7 @@ public final class Harvest: @unchecked Sendable {
     /// Trap hits per (host, address): whether a hit counts is decided at publish time, by
     /// whether its address is a trap then. `pairIndex`: host index << 32 | address index → slot.
     private var pairIndex: [UInt64: Int32] = [:]
-    private var pairs: [PairStat] = []
+    private(set) var pairs: [PairStat] = []
     /// Evidence is kept as compact records (bytes as read) and turned into text only when the
     /// state asks for it: most first sightings of a steady-state run are never written.
     private var evidenceArena = ByteArena(capacity: 1 << 20)
@@ -169,15 +294,15 @@ public final class Harvest: @unchecked Sendable {
     private var probeIndex: [ProbeKey: Int] = [:]
     private var incidentAddress: [Int32] = []
     /// Room for a line's normalised keys (`scratchBytes` each); lent to a call at a time.
-    private let scratchA = RawMemory.allocate(Harvest.scratchBytes)
-    private let scratchB = RawMemory.allocate(Harvest.scratchBytes)
-    private let scratchC = RawMemory.allocate(Harvest.scratchBytes)
+    private let scratchA = RawMemory.allocate(HarvestState.scratchBytes)
+    private let scratchB = RawMemory.allocate(HarvestState.scratchBytes)
+    private let scratchC = RawMemory.allocate(HarvestState.scratchBytes)
     private var kindCounts = PlainArray<Int>(zeros: 8)
     private var notOurs = 0
     private var malformed = 0
     private var probes = 0
 
-    public init(classifier: Classifier, now: Int64) {
+    init(classifier: Classifier, now: Int64) {
         self.classifier = classifier
         self.now = now
         internationalDomains = classifier.internationalDomains
@@ -200,14 +325,14 @@ public final class Harvest: @unchecked Sendable {
     private var file = ""
 
     /// Names the input the following `add` calls come from (for evidence).
-    public func beginInput(source: String, file: String) {
+    mutating func beginInput(source: String, file: String) {
         drain()
         self.source = source
         self.file = file
         currentInput = inputIndex(source: source, file: file)
     }
 
-    private func inputIndex(source: String, file: String) -> Int32 {
+    private mutating func inputIndex(source: String, file: String) -> Int32 {
         if let i = inputs.firstIndex(where: { $0.source == source && $0.file == file }) { return Int32(i) }
         inputs.append((source, file))
         inputPrefixes.append(Array(source.utf8) + [0x1F] + Array(file.utf8) + [0x1F])
@@ -264,11 +389,10 @@ public final class Harvest: @unchecked Sendable {
     }
 
     /// Every address of our domains seen in this run.
-    public var addresses: [AddressInfo] {
-        drain()
-        return (0..<table.count).map { i in
+    var addresses: [Harvest.AddressInfo] {
+        (0..<table.count).map { i in
             let st = table[entry: i]
-            return AddressInfo(
+            return Harvest.AddressInfo(
                 address: addressText(i),
                 addressClass: addressClass[i] ?? classifier.classify(address: addressText(i)),
                 roles: AddressRoles(rawValue: Int(st.roles)),
@@ -278,13 +402,12 @@ public final class Harvest: @unchecked Sendable {
     }
 
     /// Every host with a trap hit or a TRAPPED entry in this run.
-    public var hosts: [IPAddress: HostInfo] {
-        drain()
-        var out: [IPAddress: HostInfo] = [:]
+    var hosts: [IPAddress: Harvest.HostInfo] {
+        var out: [IPAddress: Harvest.HostInfo] = [:]
         out.reserveCapacity(hostTable.count)
         for i in 0..<hostTable.count {
             let st = hostStat[i]
-            var h = HostInfo()
+            var h = Harvest.HostInfo()
             if st.hits > 0 {
                 h.firstHit = st.firstHit
                 h.lastHit = st.lastHit
@@ -301,10 +424,9 @@ public final class Harvest: @unchecked Sendable {
         return out
     }
 
-    public var counts: Counts {
-        drain()
-        var c = Counts()
-        for (slot, k) in Harvest.kinds.enumerated() {
+    var counts: Harvest.Counts {
+        var c = Harvest.Counts()
+        for (slot, k) in HarvestState.kinds.enumerated() {
             let n = kindCounts[slot]
             if n > 0 { c.records[k] = n }
         }
@@ -329,14 +451,14 @@ public final class Harvest: @unchecked Sendable {
 
     /// Index of a normalised address, classifying it the first time it is seen.
     @inline(__always)
-    private func entry(_ key: UnsafeRawBufferPointer, hash: UInt64?) -> Int {
+    private mutating func entry(_ key: UnsafeRawBufferPointer, hash: UInt64?) -> Int {
         let (idx, inserted) = table.index(of: key, hash: hash ?? ByteKeyTable.hash(key))
         if inserted { classifyNew(key) }
         return idx
     }
 
     @inline(never)
-    private func classifyNew(_ key: UnsafeRawBufferPointer) {
+    private mutating func classifyNew(_ key: UnsafeRawBufferPointer) {
         let cls: AddressClass?
         let code: AddressEntry.Code
         switch classifier.quickClass(key, scratch: scratchC.start) {
@@ -360,7 +482,7 @@ public final class Harvest: @unchecked Sendable {
     }
 
     @inline(__always)
-    private func host(_ ip: IPAddress, hash: UInt64? = nil) -> Int {
+    private mutating func host(_ ip: IPAddress, hash: UInt64? = nil) -> Int {
         let (i, inserted) = hostTable.index(of: ip, hash: hash ?? IPKeyTable.hash(ip))
         if !inserted { return i }
         hostStat.append(HostStat())
@@ -371,18 +493,18 @@ public final class Harvest: @unchecked Sendable {
     }
 
     /// Keeps the evidence of a record (its bytes, not yet text); returns its offset.
-    private func evidence(_ r: RawRecord) -> Int {
-        let helo = r.helo.map { UnsafeRawBufferPointer(rebasing: $0[0..<min($0.count, Harvest.heloLimit + 1)]) }
+    private mutating func evidence(_ r: RawRecord) -> Int {
+        let helo = r.helo.map { UnsafeRawBufferPointer(rebasing: $0[0..<min($0.count, HarvestState.heloLimit + 1)]) }
         let from =
             r.kind.isTuple
-            ? UnsafeRawBufferPointer(rebasing: r.from[0..<min(r.from.count, Harvest.addressLimit + 1)]) : nil
+            ? UnsafeRawBufferPointer(rebasing: r.from[0..<min(r.from.count, HarvestState.addressLimit + 1)]) : nil
         let to =
             r.kind == .white || r.kind == .trapped
-            ? nil : UnsafeRawBufferPointer(rebasing: r.to[0..<min(r.to.count, Harvest.addressLimit + 1)])
+            ? nil : UnsafeRawBufferPointer(rebasing: r.to[0..<min(r.to.count, HarvestState.addressLimit + 1)])
         let head = EvidenceHead(
             line: Int64(r.line), time: r.kind == .spamtrap ? now : r.time, ipHigh: r.ip.high, ipLow: r.ip.low,
             input: currentInput, heloLength: Int16(helo?.count ?? -1), fromLength: Int16(from?.count ?? -1),
-            toLength: Int16(to?.count ?? -1), kind: UInt8(Harvest.slot(r.kind)),
+            toLength: Int16(to?.count ?? -1), kind: UInt8(HarvestState.slot(r.kind)),
             ipForm: r.kind == .spamtrap ? 0 : (r.ip.isIPv4 ? 1 : 2))
         let offset = evidenceArena.reserve(head.size)
         evidenceArena.withMutableBytes(at: offset, count: head.size) { record in
@@ -418,9 +540,9 @@ public final class Harvest: @unchecked Sendable {
         let head = evidenceHead(offset)
         let sep: UInt8 = 0x1F
         out.append(contentsOf: inputPrefixes[Int(head.input)])
-        Harvest.appendDecimal(head.line, to: &out)
+        HarvestState.appendDecimal(head.line, to: &out)
         out.append(sep)
-        out.append(contentsOf: Harvest.kindNames[Int(head.kind)])
+        out.append(contentsOf: HarvestState.kindNames[Int(head.kind)])
         out.append(sep)
         switch head.ipForm {
         case 1: IPAddress(v4: UInt32(truncatingIfNeeded: head.ipLow)).appendV4Text(to: &out)
@@ -441,12 +563,12 @@ public final class Harvest: @unchecked Sendable {
                     at += Int(length)
                 }
             }
-            field(head.heloLength, limit: Harvest.heloLimit)
-            field(head.fromLength, limit: Harvest.addressLimit)
-            field(head.toLength, limit: Harvest.addressLimit)
+            field(head.heloLength, limit: HarvestState.heloLimit)
+            field(head.fromLength, limit: HarvestState.addressLimit)
+            field(head.toLength, limit: HarvestState.addressLimit)
         }
         out.append(sep)
-        Harvest.appendDecimal(head.time, to: &out)
+        HarvestState.appendDecimal(head.time, to: &out)
     }
 
     /// The head of the evidence record at `offset` (≥ 0, an offset `evidence` returned).
@@ -480,7 +602,9 @@ public final class Harvest: @unchecked Sendable {
     }
 
     /// Copies an evidence record of `other` into this harvest; returns its offset here.
-    private func copyEvidence(_ offset: Int, from other: Harvest, inputMap: [Int32], lineOffset: Int) -> Int {
+    private mutating func copyEvidence(
+        _ offset: Int, from other: borrowing HarvestState, inputMap: [Int32], lineOffset: Int
+    ) -> Int {
         guard offset >= 0 else { return -1 }
         var head = other.evidenceHead(offset)
         let size = head.size
@@ -495,7 +619,7 @@ public final class Harvest: @unchecked Sendable {
     }
 
     @inline(__always)
-    private func sighting(_ idx: Int, role: AddressRoles, time: Int64, _ r: RawRecord) {
+    private mutating func sighting(_ idx: Int, role: AddressRoles, time: Int64, _ r: RawRecord) {
         var st = table[entry: idx]
         st.roles |= UInt8(role.rawValue)
         if time < st.first { st.first = time }
@@ -508,7 +632,7 @@ public final class Harvest: @unchecked Sendable {
         table[entry: idx] = st
     }
 
-    private func noteMalformed(_ idx: Int, _ r: RawRecord) {
+    private mutating func noteMalformed(_ idx: Int, _ r: RawRecord) {
         malformed += 1
         if malformedSeen.count < ParseReport.rejectsKept, case .malformed(let why) = addressClass[idx] {
             malformedSeen.append((source, file, r.line, why, ParseReport.printable(r.to, limit: 80)))
@@ -568,27 +692,27 @@ public final class Harvest: @unchecked Sendable {
     static let applyDistance = 24
     static let pendingBytes = 1024
 
-    private var ring = PlainArray<Pending>(capacity: Harvest.ringSize)
+    private var ring = PlainArray<Pending>(capacity: HarvestState.ringSize)
     /// Per ring slot, `pendingBytes` for the record's normalised keys.
-    private let ringBytes = RawMemory.allocate(Harvest.ringSize * Harvest.pendingBytes)
+    private let ringBytes = RawMemory.allocate(HarvestState.ringSize * HarvestState.pendingBytes)
     private var added = 0
     private var applied = 0
 
     /// Adds one parsed record. Its bytes must stay valid until the next `drain()`: the
     /// record waits in the pipeline with pointers to them. That is `RawRecord`'s contract when
     /// `drain()` is called from the parser's `linesExpire`, as ClassifyJob does.
-    func add(_ r: RawRecord) {
-        let kind = Harvest.slot(r.kind)
+    mutating func add(_ r: RawRecord) {
+        let kind = HarvestState.slot(r.kind)
         kindCounts[kind] += 1
         if r.kind == .white { return }
-        guard r.from.count + r.to.count <= Harvest.pendingBytes else {
+        guard r.from.count + r.to.count <= HarvestState.pendingBytes else {
             // Keys too long for the ring: apply everything before it, then it.
             return drainAndProcess(r)
         }
-        let k = added & (Harvest.ringSize - 1)
+        let k = added & (HarvestState.ringSize - 1)
         // Slot k's bytes. Normalising never lengthens (from + to ≤ pendingBytes, checked above),
         // and the ASCII forms are checked against pendingBytes before they are written.
-        var p = ringBytes.start + k * Harvest.pendingBytes
+        var p = ringBytes.start + k * HarvestState.pendingBytes
         // The normalised recipient and sender go to the ring: applying the record reuses them.
         var n =
             r.kind == .spamtrap
@@ -599,7 +723,7 @@ public final class Harvest: @unchecked Sendable {
             let form = asciiDomainForm(UnsafeRawBufferPointer(start: p, count: n))
         {
             // Rare: an international domain of ours written in Unicode. Its ASCII form replaces it.
-            guard form.count + r.from.count <= Harvest.pendingBytes else { return drainAndProcess(r) }
+            guard form.count + r.from.count <= HarvestState.pendingBytes else { return drainAndProcess(r) }
             form.withUnsafeBytes { p.copyMemory(from: $0.baseAddress!, byteCount: form.count) }
             n = form.count
             toOurs = true
@@ -613,7 +737,7 @@ public final class Harvest: @unchecked Sendable {
         if ns > 0 && !senderOurs && internationalDomains,
             let form = asciiDomainForm(UnsafeRawBufferPointer(start: p, count: ns))
         {
-            guard n + form.count <= Harvest.pendingBytes else { return drainAndProcess(r) }
+            guard n + form.count <= HarvestState.pendingBytes else { return drainAndProcess(r) }
             form.withUnsafeBytes { p.copyMemory(from: $0.baseAddress!, byteCount: form.count) }
             ns = form.count
             senderOurs = true
@@ -642,37 +766,39 @@ public final class Harvest: @unchecked Sendable {
             pending.hostHash = IPKeyTable.hash(r.ip)
             hostTable.prefetchSlot(pending.hostHash)
         }
-        if ring.count < Harvest.ringSize { ring.append(pending) } else { ring[k] = pending }
+        if ring.count < HarvestState.ringSize { ring.append(pending) } else { ring[k] = pending }
         added += 1
 
-        let s2 = added - 1 - Harvest.stage2
+        let s2 = added - 1 - HarvestState.stage2
         if s2 >= applied { prefetchEntries(s2) }
-        let s3 = added - 1 - Harvest.stage3
+        let s3 = added - 1 - HarvestState.stage3
         if s3 >= applied { prefetchKey(s3) }
-        if added - applied > Harvest.applyDistance {
+        if added - applied > HarvestState.applyDistance {
             apply(applied)
             applied += 1
         }
     }
 
     /// Applies everything in the pipeline, then `r` (whose keys do not fit in the ring).
-    private func drainAndProcess(_ r: RawRecord) {
+    private mutating func drainAndProcess(_ r: RawRecord) {
         drain()
         process(r, keys: nil)
     }
 
-    /// Applies every record still in the pipeline. Every reader calls it; after it the harvest
-    /// is read-only until the next `add` (the merge reads it from two threads).
+    /// Whether every record added has been applied.
+    var isDrained: Bool { applied == added }
+
+    /// Applies every record still in the pipeline.
     @inline(__always)
-    func drain() {
+    mutating func drain() {
         while applied < added {
             apply(applied)
             applied += 1
         }
     }
 
-    private func prefetchEntries(_ m: Int) {
-        let k = m & (Harvest.ringSize - 1)
+    private mutating func prefetchEntries(_ m: Int) {
+        let k = m & (HarvestState.ringSize - 1)
         if ring[k].ours {
             let c = table.candidate(ring[k].keyHash)
             ring[k].candidate = Int32(c)
@@ -689,22 +815,22 @@ public final class Harvest: @unchecked Sendable {
     }
 
     private func prefetchKey(_ m: Int) {
-        let c = Int(ring[m & (Harvest.ringSize - 1)].candidate)
+        let c = Int(ring[m & (HarvestState.ringSize - 1)].candidate)
         if c >= 0 && c < table.count { table.prefetchKey(c) }
     }
 
-    private func apply(_ m: Int) {
-        let k = m & (Harvest.ringSize - 1)
+    private mutating func apply(_ m: Int) {
+        let k = m & (HarvestState.ringSize - 1)
         let p = ring[k]
         let helo: UnsafeRawBufferPointer? =
             p.heloLength < 0 ? nil : UnsafeRawBufferPointer(start: p.helo, count: Int(p.heloLength))
         let from = UnsafeRawBufferPointer(start: p.from, count: Int(p.fromLength))
         let to = UnsafeRawBufferPointer(start: p.to, count: Int(p.toLength))
-        let bytes = UnsafeRawPointer(ringBytes.start + k * Harvest.pendingBytes)  // slot k, written by `add`
+        let bytes = UnsafeRawPointer(ringBytes.start + k * HarvestState.pendingBytes)  // slot k, written by `add`
         let key = UnsafeRawBufferPointer(start: bytes, count: Int(p.keyLength))
         let sender = UnsafeRawBufferPointer(start: bytes + Int(p.keyLength), count: Int(p.senderLength))
         let r = RawRecord(
-            kind: Harvest.kinds[Int(p.slot)], ip: p.ip, helo: helo, from: from, to: to, time: p.time, line: p.line)
+            kind: HarvestState.kinds[Int(p.slot)], ip: p.ip, helo: helo, from: from, to: to, time: p.time, line: p.line)
         process(
             r,
             keys: Keys(
@@ -715,7 +841,7 @@ public final class Harvest: @unchecked Sendable {
     /// Applies one record (not WHITE: those only count). `keys`, when given, holds the
     /// record's normalised recipient (SPAMTRAP: lower-cased address) and sender, and the hashes
     /// computed for them and for the record's host; nil: computed here.
-    private func process(_ r: RawRecord, keys given: Keys?) {
+    private mutating func process(_ r: RawRecord, keys given: Keys?) {
         switch r.kind {
         case .white:
             return
@@ -766,7 +892,7 @@ public final class Harvest: @unchecked Sendable {
         }
     }
 
-    private func addTuple(_ r: RawRecord, keys: Keys) {
+    private mutating func addTuple(_ r: RawRecord, keys: Keys) {
         let to = keys.to
         let from = keys.from
         if keys.toOurs {
@@ -807,7 +933,7 @@ public final class Harvest: @unchecked Sendable {
     }
 
     @inline(__always)
-    private func hit(_ r: RawRecord, trap idx: Int, verifier: Bool, hostHash: UInt64?) {
+    private mutating func hit(_ r: RawRecord, trap idx: Int, verifier: Bool, hostHash: UInt64?) {
         let i = host(r.ip, hash: hostHash)
         var needEvidence = false
         do {
@@ -840,7 +966,7 @@ public final class Harvest: @unchecked Sendable {
 
     /// Adds hits of host `host` to address `address` to their pair.
     @inline(__always)
-    private func notePair(host: Int, address: Int, first: Int64, last: Int64, lastNonVerifier: Int64) {
+    private mutating func notePair(host: Int, address: Int, first: Int64, last: Int64, lastNonVerifier: Int64) {
         let key = UInt64(UInt32(host)) << 32 | UInt64(UInt32(address))
         if let p = pairIndex[key] {
             let k = Int(p)
@@ -857,19 +983,12 @@ public final class Harvest: @unchecked Sendable {
     }
 
     /// Every (host, address) pair with a trap hit in this run.
-    public var hits: [HitInfo] {
-        drain()
-        return pairs.map {
-            HitInfo(
+    var hits: [Harvest.HitInfo] {
+        pairs.map {
+            Harvest.HitInfo(
                 ip: hostTable.key(Int($0.host)), address: addressText(Int($0.address)), first: $0.first, last: $0.last,
                 lastNonVerifier: $0.lastNonVerifier == .min ? nil : $0.lastNonVerifier)
         }
-    }
-
-    /// Number of (host, address) pairs with hits (the merge's view).
-    var pairCount: Int {
-        drain()
-        return pairs.count
     }
 
     /// Pair `i`: host and address indexes, first and last hit, last non-verifier hit (nil: none).
@@ -878,33 +997,12 @@ public final class Harvest: @unchecked Sendable {
         return (Int(p.host), Int(p.address), p.first, p.last, p.lastNonVerifier == .min ? nil : p.lastNonVerifier)
     }
 
-    // MARK: the merge's view (TrapStore.merge): bytes and plain values, no strings per row
-
-    /// Index of a normalised address seen in this run, or nil.
-    func findAddress(_ key: UnsafeRawBufferPointer) -> Int? {
-        drain()
-        return table.find(key)
-    }
-    /// Calls `body` with the bytes of address `i`.
-    func withAddressKey<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try table.withKey(i, body)
-    }
-    /// Roles, first and last seen, evidence offset (-1 none) of address `i`.
-    func addressEntry(_ i: Int) -> AddressEntry { table[entry: i] }
-
-    /// Index in `callbackIncidents` of the incident of (host, probe address), or nil.
+    /// Index in `incidents` of the incident of (host, probe address), or nil.
     func incidentIndex(ip: IPAddress, address: UnsafeRawBufferPointer) -> Int? {
-        drain()
         guard let idx = table.find(address) else { return nil }
         return probeIndex[ProbeKey(ip: ip, address: Int32(idx))]
     }
 
-    /// Index of a host of this run, or nil.
-    func findHost(_ ip: IPAddress) -> Int? {
-        drain()
-        return hostTable.find(ip)
-    }
-    func hostKey(_ i: Int) -> IPAddress { hostTable.key(i) }
     /// A host's values (nil: none), evidence as offsets (-1 none) and the hit
     /// trap as an address index (-1 none).
     func hostValues(_ i: Int) -> (
@@ -920,30 +1018,17 @@ public final class Harvest: @unchecked Sendable {
         )
     }
 
-    /// Counts for summaries, without building the full arrays.
-    public var addressCount: Int {
-        drain()
-        return table.count
-    }
-    public var unknownSeenCount: Int {
-        drain()
+    /// Addresses seen as unknowns (with or without a probe shape).
+    var unknownSeenCount: Int {
         var n = 0
         for i in 0..<table.count where table[entry: i].code.isUnknown && table[entry: i].roles != 0 {
             n += 1
         }
         return n
     }
-    public var hostCount: Int {
+    /// `Harvest.absorb`: `other` has nothing waiting in its pipeline.
+    mutating func absorb(_ other: borrowing HarvestState, lineOffset: Int) {
         drain()
-        return hostTable.count
-    }
-
-    /// Merges the harvest of a later part of the same input (a chunk parsed on another thread).
-    /// `lineOffset` is the number of lines before that chunk: its evidence line numbers are
-    /// shifted by it. Evidence already held here (earlier in the file) wins, as in one pass.
-    public func absorb(_ other: Harvest, lineOffset: Int) {
-        drain()
-        other.drain()
         let inputMap = other.inputs.map { inputIndex(source: $0.source, file: $0.file) }
         // The lookups below go all over this harvest's tables: each one's slot is prefetched
         // `ahead` entries before (the other table's hashes are known), its entry halfway.
@@ -1038,7 +1123,9 @@ public final class Harvest: @unchecked Sendable {
 
     /// Notes a probe line (`ProbeDetector.matches` said yes). The incident and its rule text
     /// are built once per (host, address); later lines of it only update it.
-    private func recordProbe(_ shape: ProbeShape, address idx: Int, sender: UnsafeRawBufferPointer, _ r: RawRecord) {
+    private mutating func recordProbe(
+        _ shape: ProbeShape, address idx: Int, sender: UnsafeRawBufferPointer, _ r: RawRecord
+    ) {
         probes += 1
         let key = ProbeKey(ip: r.ip, address: Int32(idx))
         if let i = probeIndex[key] {
@@ -1058,7 +1145,7 @@ public final class Harvest: @unchecked Sendable {
         probeIndex[key] = incidents.count
         incidentAddress.append(Int32(idx))
         incidents.append(
-            CallbackIncident(
+            Harvest.CallbackIncident(
                 ip: r.ip, helo: helo, probeAddress: address, sender: ParseReport.printable(r.from, limit: 300),
                 shape: probe.shape, rule: probe.rule, probeTime: probe.probeTime, seen: r.time, source: source,
                 file: file, line: r.line))
