@@ -136,7 +136,7 @@ public final class Harvest: @unchecked Sendable {
     /// Counts for summaries, without building the full arrays.
     public var addressCount: Int {
         drain()
-        return state.table.count
+        return state.addressCount
     }
     public var unknownSeenCount: Int {
         drain()
@@ -144,7 +144,7 @@ public final class Harvest: @unchecked Sendable {
     }
     public var hostCount: Int {
         drain()
-        return state.hostTable.count
+        return state.hostCount
     }
 
     /// Merges the harvest of a later part of the same input (a chunk parsed on another thread).
@@ -156,49 +156,11 @@ public final class Harvest: @unchecked Sendable {
         state.absorb(other.state, lineOffset: lineOffset)
     }
 
-    // MARK: the merge's view (TrapStore.merge): bytes and plain values, no strings per row
-
-    /// Number of (host, address) pairs with hits.
-    var pairCount: Int {
+    /// Lends the contents, read-only, to `body` (the merge: one access for all its rows).
+    func reading<R>(_ body: (borrowing HarvestState) throws -> R) rethrows -> R {
         drain()
-        return state.pairs.count
+        return try body(state)
     }
-    /// Pair `i`: host and address indexes, first and last hit, last non-verifier hit (nil: none).
-    func pair(_ i: Int) -> (host: Int, address: Int, first: Int64, last: Int64, lastNonVerifier: Int64?) {
-        state.pair(i)
-    }
-    /// Index of a normalised address seen in this run, or nil.
-    func findAddress(_ key: UnsafeRawBufferPointer) -> Int? {
-        drain()
-        return state.table.find(key)
-    }
-    /// Calls `body` with the bytes of address `i`.
-    func withAddressKey<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try state.table.withKey(i, body)
-    }
-    /// Roles, first and last seen, evidence offset (-1 none) of address `i`.
-    func addressEntry(_ i: Int) -> AddressEntry { state.table[entry: i] }
-    /// Index in `callbackIncidents` of the incident of (host, probe address), or nil.
-    func incidentIndex(ip: IPAddress, address: UnsafeRawBufferPointer) -> Int? {
-        drain()
-        return state.incidentIndex(ip: ip, address: address)
-    }
-    /// Index of a host of this run, or nil.
-    func findHost(_ ip: IPAddress) -> Int? {
-        drain()
-        return state.hostTable.find(ip)
-    }
-    func hostKey(_ i: Int) -> IPAddress { state.hostTable.key(i) }
-    /// A host's values (nil: none), evidence as offsets (-1 none) and the hit
-    /// trap as an address index (-1 none).
-    func hostValues(_ i: Int) -> (
-        firstHit: Int64?, lastHit: Int64?, lastNonVerifierHit: Int64?, trappedExpire: Int64?, hitEvidence: Int,
-        hitTrap: Int, trappedEvidence: Int
-    ) {
-        state.hostValues(i)
-    }
-    /// Appends the evidence record at `offset` (≥ 0) in `Evidence.encoded` form to `out`.
-    func appendEvidence(_ offset: Int, to out: inout [UInt8]) { state.appendEvidence(offset, to: &out) }
 }
 
 /// A harvest's contents and the machinery that fills them (`Harvest` holds one and lends it
@@ -269,10 +231,10 @@ struct HarvestState: ~Copyable {
     static let kinds: [RecordKind] = [.grey, .white, .trapped, .spamtrap, .logGrey, .logBlack, .logNewEntry]
 
     /// Normalised addresses of our domains → dense index; the key bytes are the address.
-    private(set) var table = ByteKeyTable(capacity: 1 << 14)
+    private var table = ByteKeyTable(capacity: 1 << 14)
     /// Per address; nil for a listed address whose class only `addresses` needs in words.
     private var addressClass: [AddressClass?] = []
-    private(set) var hostTable = IPKeyTable(capacity: 1 << 14)
+    private var hostTable = IPKeyTable(capacity: 1 << 14)
     private var hostStat = PlainArray<HostStat>(capacity: 1 << 14)
     private var hostHitEvidence = PlainArray<Int>(capacity: 1 << 14)
     /// Address index of the trap the hit evidence hit, -1 none.
@@ -281,7 +243,7 @@ struct HarvestState: ~Copyable {
     /// Trap hits per (host, address): whether a hit counts is decided at publish time, by
     /// whether its address is a trap then. `pairIndex`: host index << 32 | address index → slot.
     private var pairIndex: [UInt64: Int32] = [:]
-    private(set) var pairs: [PairStat] = []
+    private var pairs: [PairStat] = []
     /// Evidence is kept as compact records (bytes as read) and turned into text only when the
     /// state asks for it: most first sightings of a steady-state run are never written.
     private var evidenceArena = ByteArena(capacity: 1 << 20)
@@ -991,11 +953,28 @@ struct HarvestState: ~Copyable {
         }
     }
 
+    // MARK: the merge's view (TrapStore.merge, through `Harvest.reading`): bytes and plain
+    // values, no strings per row
+
+    var addressCount: Int { table.count }
+    var hostCount: Int { hostTable.count }
+    /// Number of (host, address) pairs with hits.
+    var pairCount: Int { pairs.count }
+
     /// Pair `i`: host and address indexes, first and last hit, last non-verifier hit (nil: none).
     func pair(_ i: Int) -> (host: Int, address: Int, first: Int64, last: Int64, lastNonVerifier: Int64?) {
         let p = pairs[i]
         return (Int(p.host), Int(p.address), p.first, p.last, p.lastNonVerifier == .min ? nil : p.lastNonVerifier)
     }
+
+    /// Index of a normalised address seen in this run, or nil.
+    func findAddress(_ key: UnsafeRawBufferPointer) -> Int? { table.find(key) }
+    /// Calls `body` with the bytes of address `i`.
+    func withAddressKey<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try table.withKey(i, body)
+    }
+    /// Roles, first and last seen, evidence offset (-1 none) of address `i`.
+    func addressEntry(_ i: Int) -> AddressEntry { table[entry: i] }
 
     /// Index in `incidents` of the incident of (host, probe address), or nil.
     func incidentIndex(ip: IPAddress, address: UnsafeRawBufferPointer) -> Int? {
@@ -1003,6 +982,9 @@ struct HarvestState: ~Copyable {
         return probeIndex[ProbeKey(ip: ip, address: Int32(idx))]
     }
 
+    /// Index of a host of this run, or nil.
+    func findHost(_ ip: IPAddress) -> Int? { hostTable.find(ip) }
+    func hostKey(_ i: Int) -> IPAddress { hostTable.key(i) }
     /// A host's values (nil: none), evidence as offsets (-1 none) and the hit
     /// trap as an address index (-1 none).
     func hostValues(_ i: Int) -> (

@@ -90,24 +90,28 @@ public final class TrapStore {
         }
         let limit = hostRowsEncodedAhead
         let hostRows = stored.map { stored in
-            BackgroundResult { HostRows(harvest, needed: TrapStore.neededHosts(harvest, stored.hosts), limit: limit) }
+            BackgroundResult {
+                harvest.reading { HostRows($0, needed: TrapStore.neededHosts($0, stored.hosts), limit: limit) }
+            }
         }
         try write { db in
-            try mergeAddresses(harvest, db, stored: stored)
-            tkTick("merge: addresses written")
-            let prepared = hostRows?.wait()  // cannot fail: preparing rows reads memory only
-            try mergeHosts(harvest, db, prepared: prepared)
-            try mergeHits(harvest, db)
-            tkTick("merge: hosts written")
-            try mergeCallbacks(harvest, db, stored: stored)
-            tkTick("merge: callbacks written")
+            try harvest.reading { harvest in
+                try mergeAddresses(harvest, db, stored: stored)
+                tkTick("merge: addresses written")
+                let prepared = hostRows?.wait()  // cannot fail: preparing rows reads memory only
+                try mergeHosts(harvest, db, prepared: prepared)
+                try mergeHits(harvest, db)
+                tkTick("merge: hosts written")
+                try mergeCallbacks(harvest, db, stored: stored)
+                tkTick("merge: callbacks written")
+            }
         }
         return warnings
     }
 
     /// Which of the harvest's hosts need writing (true) after comparing with the stored rows
     /// read through `scanner`.
-    private static func neededHosts(_ harvest: Harvest, _ scanner: RowScanner) throws -> [Bool] {
+    private static func neededHosts(_ harvest: borrowing HarvestState, _ scanner: RowScanner) throws -> [Bool] {
         var needed = [Bool](repeating: true, count: harvest.hostCount)
         try scanner.forEachRow { row in
             hostRow(harvest, IPAddress(ascii: row.bytes(0)), row.int64(1), row.int64(2), row.int64(3), &needed)
@@ -116,7 +120,7 @@ public final class TrapStore {
     }
 
     /// `neededHosts` from rows read ahead.
-    static func neededHosts(_ harvest: Harvest, _ rows: [StoredRows.Host]) -> [Bool] {
+    static func neededHosts(_ harvest: borrowing HarvestState, _ rows: [StoredRows.Host]) -> [Bool] {
         var needed = [Bool](repeating: true, count: harvest.hostCount)
         for r in rows { hostRow(harvest, r.ip, r.lastHit, r.lastNonVerifierHit, r.trappedExpire, &needed) }
         return needed
@@ -125,7 +129,7 @@ public final class TrapStore {
     /// One stored host row: its harvest host needs no writing when nothing in it is newer.
     @inline(__always)
     private static func hostRow(
-        _ harvest: Harvest, _ ip: IPAddress?, _ storedLast: Int64?, _ storedNonVerifier: Int64?,
+        _ harvest: borrowing HarvestState, _ ip: IPAddress?, _ storedLast: Int64?, _ storedNonVerifier: Int64?,
         _ storedTrapped: Int64?, _ needed: inout [Bool]
     ) {
         guard let ip, let i = harvest.findHost(ip) else { return }
@@ -141,7 +145,7 @@ public final class TrapStore {
     static let addressScanSQL = "SELECT address, roles, last_seen FROM address"
     static let callbackScanSQL = "SELECT ip, probe_address, helo IS NOT NULL, seen FROM callback"
 
-    private func mergeAddresses(_ harvest: Harvest, _ db: Database, stored: StoredRows?) throws {
+    private func mergeAddresses(_ harvest: borrowing HarvestState, _ db: Database, stored: StoredRows?) throws {
         let n = harvest.addressCount
         // Which seen addresses need writing: those with roles not stored yet or seen later.
         var needed = [Bool](repeating: true, count: n)
@@ -214,7 +218,7 @@ public final class TrapStore {
         var rows: [Row] = []
         var later: [Int] = []
 
-        init(_ harvest: Harvest, needed: [Bool], limit: Int) {
+        init(_ harvest: borrowing HarvestState, needed: [Bool], limit: Int) {
             var order: [(key: SortKey, text: String, index: Int)] = []
             for i in 0..<needed.count where needed[i] {
                 var text = harvest.hostKey(i).description
@@ -229,7 +233,9 @@ public final class TrapStore {
         }
 
         /// Appends host `i`'s text fields to `bytes`; the row says where they are.
-        static func encode(_ harvest: Harvest, _ i: Int, ip text: String, into bytes: inout [UInt8]) -> Row {
+        static func encode(_ harvest: borrowing HarvestState, _ i: Int, ip text: String, into bytes: inout [UInt8])
+            -> Row
+        {
             let h = harvest.hostValues(i)
             func field(_ append: (inout [UInt8]) -> Void) -> Range<Int> {
                 let start = bytes.count
@@ -246,7 +252,7 @@ public final class TrapStore {
         }
     }
 
-    private func mergeHosts(_ harvest: Harvest, _ db: Database, prepared: HostRows?) throws {
+    private func mergeHosts(_ harvest: borrowing HarvestState, _ db: Database, prepared: HostRows?) throws {
         let hostRows =
             try prepared
             ?? HostRows(
@@ -306,7 +312,7 @@ public final class TrapStore {
     /// Hits per (host, address): each pair's first hit only moves earlier, its last and last
     /// non-verifier hits only later; a pair whose values are not newer is not written (the
     /// upsert's WHERE), so merging the same harvest again changes no row.
-    private func mergeHits(_ harvest: Harvest, _ db: Database) throws {
+    private func mergeHits(_ harvest: borrowing HarvestState, _ db: Database) throws {
         let bulk = BulkStatement(
             try db.makeStatement(
                 sql: """
@@ -336,13 +342,13 @@ public final class TrapStore {
         }
     }
 
-    private func mergeCallbacks(_ harvest: Harvest, _ db: Database, stored rows: StoredRows?) throws {
+    private func mergeCallbacks(_ harvest: borrowing HarvestState, _ db: Database, stored rows: StoredRows?) throws {
         struct Stored {
             var hasHelo: Bool
             var seen: Int64
         }
         // The stored row of each incident (by its index), matched by bytes: no String per row.
-        let incidents = harvest.callbackIncidents
+        let incidents = harvest.incidents
         var stored = [Stored?](repeating: nil, count: incidents.count)
         func row(_ ip: IPAddress?, _ address: UnsafeRawBufferPointer, _ hasHelo: Bool, _ seen: Int64) {
             guard let ip, let i = harvest.incidentIndex(ip: ip, address: address) else { return }
