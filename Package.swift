@@ -31,11 +31,6 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Mustache", package: "swift-mustache"),
-            ],
-            swiftSettings: [
-                // The hot loops touch a few class properties per line; dynamic exclusivity
-                // checks on them cost more than the work itself. Static checking stays on.
-                .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
             ]
         ),
         .executableTarget(
