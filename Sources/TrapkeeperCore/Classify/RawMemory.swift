@@ -32,6 +32,13 @@ enum RawMemory {
         let bytes: Int
         let source: Source
 
+        /// Only `RawMemory` makes blocks: `deinit` trusts `source` and `bytes`.
+        fileprivate init(start: UnsafeMutableRawPointer, bytes: Int, source: Source) {
+            self.start = start
+            self.bytes = bytes
+            self.source = source
+        }
+
         /// All the block's bytes, for its owner to use during a call.
         var buffer: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(start: start, count: bytes) }
 

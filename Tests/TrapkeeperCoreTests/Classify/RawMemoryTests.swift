@@ -37,6 +37,44 @@ import Glibc
         exit(resident() - before < 128 << 20 ? 0 : 1)
     }
 
+    /// Grows an array from 16 elements past a reservation's start (2 MiB) and a key table and
+    /// a host table from 16 slots to 2^20; exits 0 when every element and every key is found
+    /// where it was put.
+    static func growAndCheck() -> Never {
+        var numbers = PlainArray<Int>(capacity: 16)
+        for i in 0..<(1 << 19) { numbers.append(i &* 2_654_435_761) }
+        var table = ByteKeyTable(capacity: 16)
+        var hosts = IPKeyTable(capacity: 16)
+        for i in 0..<(1 << 19) {
+            let key = Array("k\(i)@bsdly.com".utf8)
+            let (idx, inserted) = key.withUnsafeBytes { table.index(of: $0) }
+            let (h, hostInserted) = hosts.index(of: IPAddress(v4: UInt32(i) &* 2_654_435_761))
+            if idx != i || !inserted || h != i || !hostInserted { exit(2) }
+        }
+        for i in 0..<(1 << 19) {
+            let key = Array("k\(i)@bsdly.com".utf8)
+            let found = key.withUnsafeBytes { table.find($0) }
+            let same = table.withKey(i) { Array($0) == key }
+            if numbers[i] != i &* 2_654_435_761 || found != i || !same { exit(3) }
+            if hosts.find(IPAddress(v4: UInt32(i) &* 2_654_435_761)) != i { exit(4) }
+        }
+        exit(0)
+    }
+
+    @Test func growingKeepsEveryElementOnMappings() async {
+        await #expect(processExitsWith: .success) {
+            unsetenv("TRAPKEEPER_RAWMEMORY")
+            RawMemoryTests.growAndCheck()
+        }
+    }
+
+    @Test func growingKeepsEveryElementOnTheHeap() async {
+        await #expect(processExitsWith: .success) {
+            setenv("TRAPKEEPER_RAWMEMORY", "heap", 1)
+            RawMemoryTests.growAndCheck()
+        }
+    }
+
     /// Every block from malloc (`TRAPKEEPER_RAWMEMORY=heap`, as when mappings are refused).
     /// In a process of its own: the setting is read once, and nothing else allocates there.
     @Test func blocksFromMallocGoBackToMalloc() async {
