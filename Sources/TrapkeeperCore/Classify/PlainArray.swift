@@ -56,13 +56,8 @@ struct PlainArray<Element: BitwiseCopyable>: ~Copyable {
 
     private mutating func grow() {
         let stride = MemoryLayout<Element>.stride
-        let n = capacity * 2
-        // A reservation grows in place (its capacity is all of it): nothing copied, no page
-        // touched twice. Anything else is copied into a new block.
-        let new =
-            n * stride >= RawMemory.hugePage
-            ? RawMemory.reserve(n * stride) ?? RawMemory.allocate(n * stride) : RawMemory.allocate(n * stride)
-        // The new block holds `n` > `count` elements; the old one is freed when replaced below.
+        let new = RawMemory.allocate(capacity * 2 * stride)
+        // The new block holds more than `count` elements; the old one is freed when replaced below.
         let typed = new.start.bindMemory(to: Element.self, capacity: new.bytes / stride)
         typed.moveInitialize(from: base, count: count)
         capacity = new.bytes / stride
@@ -125,8 +120,7 @@ struct ByteArena: ~Copyable {
     private mutating func grow(_ need: Int) {
         var n = block.bytes * 2
         while n < need { n *= 2 }
-        // As PlainArray: a reservation is never outgrown in practice; anything else is copied.
-        let new = n >= RawMemory.hugePage ? RawMemory.reserve(n) ?? RawMemory.allocate(n) : RawMemory.allocate(n)
+        let new = RawMemory.allocate(n)
         new.start.copyMemory(from: block.start, byteCount: used)  // `used` ≤ both sizes
         block = new  // the old block is freed here
     }

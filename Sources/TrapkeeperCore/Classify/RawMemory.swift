@@ -12,8 +12,8 @@ import Darwin
 enum RawMemory {
     static let hugePage = 1 << 21
 
-    /// With `TRAPKEEPER_RAWMEMORY=heap` in the environment every block comes from malloc: no
-    /// mapping, no reservation (the fallback path, on purpose; memory checkers see heap blocks).
+    /// With `TRAPKEEPER_RAWMEMORY=heap` in the environment every block comes from malloc, none
+    /// is mapped (the fallback path, on purpose; memory checkers see heap blocks).
     static let heapOnly = getenv("TRAPKEEPER_RAWMEMORY").map { String(cString: $0) == "heap" } ?? false
 
     /// A block of memory and how it was obtained; freed when it goes (`deinit`). Not copyable:
@@ -28,7 +28,7 @@ enum RawMemory {
 
         let start: UnsafeMutableRawPointer
         /// Usable bytes: what was asked for a heap block; the whole mapped size of a mapping
-        /// (rounded up to whole huge pages; a reservation's full address space).
+        /// (rounded up to whole huge pages).
         let bytes: Int
         let source: Source
 
@@ -54,37 +54,19 @@ enum RawMemory {
     static func allocate(_ bytes: Int) -> Block {
         if bytes >= hugePage, !heapOnly {
             let size = (bytes + hugePage - 1) & ~(hugePage - 1)
-            if let p = mapAligned(size, flags: 0) { return Block(start: p, bytes: size, source: .mapping) }
+            if let p = mapAligned(size) { return Block(start: p, bytes: size, source: .mapping) }
         }
         let size = max(bytes, 1)
         return Block(
             start: UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16), bytes: size, source: .heap)
     }
 
-    /// Address space a growable block reserves: pages are backed only when first touched, so
-    /// the block grows in place (no copy, no page zeroed twice) up to this size.
-    static let reservation = 1 << 33
-
-    /// A block of at least `bytes` that can grow in place: `reservation` bytes of address
-    /// space (more if `bytes` needs it), mapped without reserving swap, on huge pages. Nil
-    /// when the system refuses the mapping (strict overcommit, an address-space limit): the
-    /// caller then allocates and copies as usual.
-    static func reserve(_ bytes: Int) -> Block? {
-        #if os(Linux)
-        guard !heapOnly else { return nil }
-        let size = (max(bytes, reservation) + hugePage - 1) & ~(hugePage - 1)
-        return mapAligned(size, flags: MAP_NORESERVE).map { Block(start: $0, bytes: size, source: .mapping) }
-        #else
-        return nil
-        #endif
-    }
-
     /// `size` bytes (a multiple of `hugePage`) of anonymous memory starting on a 2 MiB line,
     /// marked for transparent huge pages; nil when the mapping is refused. One huge page more
     /// is mapped, then the ends are unmapped.
-    private static func mapAligned(_ size: Int, flags: Int32) -> UnsafeMutableRawPointer? {
+    private static func mapAligned(_ size: Int) -> UnsafeMutableRawPointer? {
         guard
-            let raw = mmap(nil, size + hugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0),
+            let raw = mmap(nil, size + hugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
             raw != MAP_FAILED
         else { return nil }
         let address = Int(bitPattern: raw)

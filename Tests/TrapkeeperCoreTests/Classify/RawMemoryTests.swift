@@ -5,7 +5,7 @@ import Testing
 #if canImport(Glibc)
 import Glibc
 
-/// `RawMemory` hands out mapped blocks (huge pages, growable reservations) and, when the system
+/// `RawMemory` hands out mapped blocks (2 MiB and more, on huge pages) and, when the system
 /// refuses a mapping, malloc'd ones. Each must go back the way it came.
 @Suite struct RawMemoryTests {
     /// Resident bytes of this process (`/proc/self/statm`).
@@ -37,9 +37,9 @@ import Glibc
         exit(resident() - before < 128 << 20 ? 0 : 1)
     }
 
-    /// Grows an array from 16 elements past a reservation's start (2 MiB) and a key table and
-    /// a host table from 16 slots to 2^20; exits 0 when every element and every key is found
-    /// where it was put.
+    /// Grows an array from 16 elements past the 2 MiB line (heap blocks, then mappings), and a
+    /// key table and a host table from 16 slots to 2^20; exits 0 when every element and every
+    /// key is found where it was put.
     static func growAndCheck() -> Never {
         var numbers = PlainArray<Int>(capacity: 16)
         for i in 0..<(1 << 19) { numbers.append(i &* 2_654_435_761) }
@@ -84,7 +84,7 @@ import Glibc
         }
     }
 
-    /// Mapped blocks and reservations (the default) go back to the system.
+    /// Mapped blocks (the default from 2 MiB) go back to the system.
     @Test func mappedBlocksAreUnmapped() async {
         await #expect(processExitsWith: .success) {
             unsetenv("TRAPKEEPER_RAWMEMORY")
