@@ -341,6 +341,7 @@ struct HarvestState: ~Copyable {
     ) {
         if key.count > 0 && isOurs(key) { return (key, true) }
         guard internationalDomains, let form = asciiDomainForm(key) else { return (key, false) }
+        // Fits: the key is at most a line, its new domain at most 253 bytes (`scratchBytes`).
         form.withUnsafeBytes { scratch.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: form.count) }
         return (UnsafeRawBufferPointer(start: scratch.baseAddress!, count: form.count), true)
     }
@@ -784,6 +785,8 @@ struct HarvestState: ~Copyable {
     private mutating func apply(_ m: Int) {
         let k = m & (HarvestState.ringSize - 1)
         let p = ring[k]
+        // The parser's bytes are still valid: records are applied by `drain()` at the latest,
+        // which runs before the parser's buffer is reused (RawRecord's contract).
         let helo: UnsafeRawBufferPointer? =
             p.heloLength < 0 ? nil : UnsafeRawBufferPointer(start: p.helo, count: Int(p.heloLength))
         let from = UnsafeRawBufferPointer(start: p.from, count: Int(p.fromLength))
@@ -1135,10 +1138,11 @@ struct HarvestState: ~Copyable {
 }
 
 extension Classifier {
-    /// ASCII lower-case copy into `out`; returns the length.
+    /// ASCII lower-case copy into `out` (at least `raw.count` bytes); returns the length.
     @inline(__always)
     static func lowercase(_ raw: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Int {
-        if raw.count > 0 {
+        assert(out.count >= raw.count, "lowercase: out is shorter than raw")
+        if raw.count > 0 {  // tk_lower reads raw.count bytes and writes as many
             tk_lower(
                 raw.baseAddress!.assumingMemoryBound(to: UInt8.self), raw.count,
                 out.baseAddress!.assumingMemoryBound(to: UInt8.self))
