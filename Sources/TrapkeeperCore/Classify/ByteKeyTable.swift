@@ -13,10 +13,41 @@ struct AddressEntry {
     var evidence: Int = -1
     /// `AddressRoles` bits.
     var roles: UInt8 = 0
-    /// 0 not ours, 1 malformed, 2 valid/protected, 3 unknown, 4 unknown with a probe shape.
-    var code: UInt8 = 0
+    /// What the rules say of the address, decided when it is first seen.
+    var code: Code = .notOurs
 
     init(span: UInt64) { self.span = span }
+
+    /// An address's class as the harvest's per-line path needs it: `AddressClass` without its
+    /// wording (kept beside, in `Harvest.addressClass`, when a message needs it). One byte,
+    /// stored in the entry.
+    enum Code: UInt8 {
+        /// Not ours after all (the rules' `notOurs`): a tuple to it counts for nothing.
+        case notOurs = 0
+        /// In our domain but not usable: its lines are counted and the first few reported.
+        case malformed = 1
+        /// Valid or protected (rules 1 and 2): a sighting, never a trap hit.
+        case listed = 2
+        /// Unknown without a probe shape: a tuple to it is a trap hit.
+        case unknown = 3
+        /// Unknown with a callback probe shape: a tuple to it is a probe when the sender and
+        /// helo match the shape, else a trap hit.
+        case probeShaped = 4
+
+        init(_ c: AddressClass) {
+            switch c {
+            case .notOurs: self = .notOurs
+            case .malformed: self = .malformed
+            case .valid, .protected: self = .listed
+            case .unknown(let shape): self = shape == nil ? .unknown : .probeShaped
+            }
+        }
+
+        /// Unknown, with a probe shape or without: a trap candidate.
+        var isUnknown: Bool { self == .unknown || self == .probeShaped }
+        /// Ours and usable (listed or unknown): a sender sighting of it is kept.
+        var isUsable: Bool { self == .listed || isUnknown }
+    }
 }
 
 /// A hash set of byte strings that hands out dense indexes, looked up by a borrowed buffer so
@@ -26,14 +57,16 @@ struct AddressEntry {
 /// A slot holds the entry's index and 32 bits of its hash, so a probe that meets another key
 /// is almost always rejected without touching the entry or the arena (one cache miss per
 /// lookup of a known key instead of three).
-struct ByteKeyTable {
+///
+/// Not copyable: it owns its arrays, freed with it.
+struct ByteKeyTable: ~Copyable {
     private var arena: ByteArena
     /// Per key: its span and its owner's data.
-    private(set) var entries: PlainArray<AddressEntry>
+    private var entries: PlainArray<AddressEntry>
     /// Per entry: the full hash, for re-slotting when the table grows.
     private var hashes: PlainArray<UInt64>
     /// 0 empty, else (hash >> 32) << 32 | (index + 1).
-    private var slots: UnsafeMutablePointer<UInt64>
+    private var slots: PlainArray<UInt64>
     private var mask: Int
 
     var count: Int { entries.count }
@@ -41,20 +74,22 @@ struct ByteKeyTable {
     init(capacity: Int = 1024) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        slots = RawMemory.allocate(size * 8).bindMemory(to: UInt64.self, capacity: size)
-        slots.initialize(repeating: 0, count: size)
+        slots = PlainArray(zeros: size)
         mask = size - 1
         entries = PlainArray(capacity: capacity)
         hashes = PlainArray(capacity: capacity)
         arena = ByteArena(capacity: capacity * 32)
     }
 
-    /// Frees the memory; the table must not be used afterwards.
-    func release() {
-        RawMemory.deallocate(UnsafeMutableRawPointer(slots), (mask + 1) * 8)
-        entries.release()
-        hashes.release()
-        arena.release()
+    /// The owner's data of key `idx` (an index the table handed out). Its `span` is the table's
+    /// and never changes.
+    @inline(__always)
+    subscript(entry idx: Int) -> AddressEntry {
+        get { entries[idx] }
+        set {
+            assert(newValue.span == entries[idx].span, "an entry's span is the table's")
+            entries[idx] = newValue
+        }
     }
 
     @inline(__always)
@@ -84,18 +119,21 @@ struct ByteKeyTable {
         return h
     }
 
-    /// The bytes of entry `idx` (valid until the next insertion).
+    /// Calls `body` with the bytes of key `idx`.
     @inline(__always)
-    func key(_ idx: Int) -> UnsafeRawBufferPointer {
-        let s = entries.base[idx].span
-        return UnsafeRawBufferPointer(start: arena.base + Int(s >> 20), count: Int(s & 0xFFFFF))
+    func withKey<R>(_ idx: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let s = entries[idx].span
+        return try arena.withBytes(at: Int(s >> 20), count: Int(s & 0xFFFFF), body)
     }
 
     @inline(__always)
     private func equal(_ idx: Int, _ key: UnsafeRawBufferPointer) -> Bool {
-        let s = entries.base[idx].span
+        let s = entries[idx].span
         guard Int(s & 0xFFFFF) == key.count else { return false }
-        return key.count == 0 || bytesEqual(arena.base + Int(s >> 20), key.baseAddress!, key.count)
+        guard key.count > 0 else { return true }
+        return arena.withBytes(at: Int(s >> 20), count: key.count) {
+            bytesEqual($0.baseAddress!, key.baseAddress!, key.count)  // both hold key.count bytes
+        }
     }
 
     /// The index of `key`, or nil when it is not in the table.
@@ -118,7 +156,7 @@ struct ByteKeyTable {
     // Prefetch stages (Harvest's pipeline): hints only, they never change the table.
 
     @inline(__always)
-    func prefetchSlot(_ h: UInt64) { tk_prefetch(slots + (Int(truncatingIfNeeded: h) & mask)) }
+    func prefetchSlot(_ h: UInt64) { slots.prefetch(Int(truncatingIfNeeded: h) & mask) }
 
     /// The index in the first slot whose tag matches `h`, or -1 (a guess, not a lookup).
     @inline(__always)
@@ -134,14 +172,14 @@ struct ByteKeyTable {
     }
 
     @inline(__always)
-    func prefetchEntry(_ idx: Int) { tk_prefetch(entries.base + idx) }
+    func prefetchEntry(_ idx: Int) { entries.prefetch(idx) }
 
     /// The full hash entry `idx` was inserted with (`ByteKeyTable.hash` of its key).
     @inline(__always)
     func storedHash(_ idx: Int) -> UInt64 { hashes[idx] }
 
     @inline(__always)
-    func prefetchKey(_ idx: Int) { tk_prefetch(arena.base + Int(entries.base[idx].span >> 20)) }
+    func prefetchKey(_ idx: Int) { arena.prefetch(at: Int(entries[idx].span >> 20)) }
 
     /// The index of `key`, inserting it when new; `inserted` tells which.
     @inline(__always)
@@ -164,8 +202,7 @@ struct ByteKeyTable {
             slot = (slot + 1) & mask
         }
         let idx = entries.count
-        let offset = arena.reserve(key.count)
-        if key.count > 0 { (arena.base + offset).copyMemory(from: key.baseAddress!, byteCount: key.count) }
+        let offset = arena.append(key)
         entries.append(AddressEntry(span: UInt64(offset) << 20 | UInt64(key.count)))
         hashes.append(h)
         slots[slot] = tag | UInt64(idx + 1)
@@ -175,9 +212,7 @@ struct ByteKeyTable {
 
     private mutating func growSlots() {
         let size = (mask + 1) * 2
-        RawMemory.deallocate(UnsafeMutableRawPointer(slots), (mask + 1) * 8)
-        slots = RawMemory.allocate(size * 8).bindMemory(to: UInt64.self, capacity: size)
-        slots.initialize(repeating: 0, count: size)
+        slots = PlainArray(zeros: size)  // the old slots are freed here
         mask = size - 1
         for idx in 0..<entries.count {
             let h = hashes[idx]

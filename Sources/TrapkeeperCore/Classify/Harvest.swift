@@ -14,6 +14,12 @@ import Darwin
 /// Memory grows with the distinct addresses and hosts, not with the number of lines.
 /// Not thread-safe: one thread fills one harvest; chunks parsed in parallel get their own and
 /// are merged with `absorb` afterwards.
+///
+/// `@unchecked Sendable`: mutable state without a lock. It holds because a harvest is used by
+/// one thread at a time and changes hands only where memory is ordered (a chunk's harvest is
+/// filled inside `concurrentPerform` and absorbed after it returns; the merge starts its second
+/// thread after `drain()`); the one overlap, the merge, has two threads reading it after
+/// `drain()` and none writing it.
 public final class Harvest: @unchecked Sendable {
     public struct AddressInfo: Sendable, Equatable {
         public var address: String
@@ -53,43 +59,11 @@ public final class Harvest: @unchecked Sendable {
         public var line: Int
     }
 
-    /// A callback incident by host and address index (the per-line lookup: no String).
-    struct ProbeKey: Hashable {
-        var ip: IPAddress
-        var address: Int32
-    }
-
     public struct Counts: Sendable, Equatable {
         public var records: [RecordKind: Int] = [:]
         public var notOurs = 0
         public var malformed = 0
         public var probes = 0
-    }
-
-    public let classifier: Classifier
-    public let now: Int64
-    /// Every callback probe seen, one per (host, probe address).
-    public var callbackIncidents: [CallbackIncident] {
-        drain()
-        return incidents
-    }
-    private var incidents: [CallbackIncident] = []
-    /// First few malformed addresses in our domains (source, file:line, reason).
-    public var malformedExamples: [String] {
-        drain()
-        return malformedSeen.map {
-            "source '\($0.source)': \($0.file):\($0.line): address in our domain not usable (\($0.why)): \($0.text)"
-        }
-    }
-    private var malformedSeen: [(source: String, file: String, line: Int, why: String, text: String)] = []
-
-    /// One host's hits to one address (`lastNonVerifier` .min: every one was a verifier's).
-    struct PairStat {
-        var host: Int32
-        var address: Int32
-        var first: Int64
-        var last: Int64
-        var lastNonVerifier: Int64
     }
 
     /// A host's hits to one address, as the merge stores them.
@@ -99,6 +73,125 @@ public final class Harvest: @unchecked Sendable {
         public var first: Int64
         public var last: Int64
         public var lastNonVerifier: Int64?
+    }
+
+    public let classifier: Classifier
+    public let now: Int64
+    /// Everything the harvest holds, with the machinery that fills it. One stored property, so
+    /// that a call takes one exclusive access to it (checked at run time, as for any class
+    /// property) and the accesses inside, per line, are checked by the compiler.
+    private var state: HarvestState
+
+    public init(classifier: Classifier, now: Int64) {
+        self.classifier = classifier
+        self.now = now
+        state = HarvestState(classifier: classifier, now: now)
+    }
+
+    /// Names the input the following `add` calls come from (for evidence).
+    public func beginInput(source: String, file: String) { state.beginInput(source: source, file: file) }
+
+    /// Adds one parsed record (`HarvestState.add`: its bytes must stay valid until `drain()`).
+    func add(_ r: RawRecord) { state.add(r) }
+
+    /// Lends the state to `body` for a whole parse: one exclusive access for all its lines.
+    func filling<R>(_ body: (inout HarvestState) throws -> R) rethrows -> R { try body(&state) }
+
+    /// Applies every record still in the pipeline. Every reader calls it; after it the harvest
+    /// is read-only until the next `add` (the merge reads it from two threads: with nothing
+    /// waiting, this only reads).
+    func drain() {
+        if !state.isDrained { state.drain() }
+    }
+
+    /// Every callback probe seen, one per (host, probe address).
+    public var callbackIncidents: [CallbackIncident] {
+        drain()
+        return state.incidents
+    }
+    /// First few malformed addresses in our domains (source, file:line, reason).
+    public var malformedExamples: [String] {
+        drain()
+        return state.malformedExamples
+    }
+    /// Every address of our domains seen in this run.
+    public var addresses: [AddressInfo] {
+        drain()
+        return state.addresses
+    }
+    /// Every host with a trap hit or a TRAPPED entry in this run.
+    public var hosts: [IPAddress: HostInfo] {
+        drain()
+        return state.hosts
+    }
+    public var counts: Counts {
+        drain()
+        return state.counts
+    }
+    /// Every (host, address) pair with a trap hit in this run.
+    public var hits: [HitInfo] {
+        drain()
+        return state.hits
+    }
+    /// Counts for summaries, without building the full arrays.
+    public var addressCount: Int {
+        drain()
+        return state.addressCount
+    }
+    public var unknownSeenCount: Int {
+        drain()
+        return state.unknownSeenCount
+    }
+    public var hostCount: Int {
+        drain()
+        return state.hostCount
+    }
+
+    /// Merges the harvest of a later part of the same input (a chunk parsed on another thread).
+    /// `lineOffset` is the number of lines before that chunk: its evidence line numbers are
+    /// shifted by it. Evidence already held here (earlier in the file) wins, as in one pass.
+    public func absorb(_ other: Harvest, lineOffset: Int) {
+        drain()
+        other.drain()
+        state.absorb(other.state, lineOffset: lineOffset)
+    }
+
+    /// Lends the contents, read-only, to `body` (the merge: one access for all its rows).
+    func reading<R>(_ body: (borrowing HarvestState) throws -> R) rethrows -> R {
+        drain()
+        return try body(state)
+    }
+}
+
+/// A harvest's contents and the machinery that fills them (`Harvest` holds one and lends it
+/// out). Not copyable: it owns its tables and buffers, freed with it. Its methods work on
+/// `self` alone, so every access inside is checked by the compiler, none at run time.
+struct HarvestState: ~Copyable {
+    let classifier: Classifier
+    let now: Int64
+    /// Every callback probe seen, one per (host, probe address).
+    private(set) var incidents: [Harvest.CallbackIncident] = []
+    /// First few malformed addresses in our domains (source, file:line, reason).
+    var malformedExamples: [String] {
+        malformedSeen.map {
+            "source '\($0.source)': \($0.file):\($0.line): address in our domain not usable (\($0.why)): \($0.text)"
+        }
+    }
+    private var malformedSeen: [(source: String, file: String, line: Int, why: String, text: String)] = []
+
+    /// A callback incident by host and address index (the per-line lookup: no String).
+    struct ProbeKey: Hashable {
+        var ip: IPAddress
+        var address: Int32
+    }
+
+    /// One host's hits to one address (`lastNonVerifier` .min: every one was a verifier's).
+    struct PairStat {
+        var host: Int32
+        var address: Int32
+        var first: Int64
+        var last: Int64
+        var lastNonVerifier: Int64
     }
 
     struct HostStat {
@@ -162,48 +255,23 @@ public final class Harvest: @unchecked Sendable {
     /// Incident index by (host, address index); `incidentAddress[i]` is incident i's address.
     private var probeIndex: [ProbeKey: Int] = [:]
     private var incidentAddress: [Int32] = []
-    private let scratchA: UnsafeMutableRawBufferPointer
-    private let scratchB: UnsafeMutableRawBufferPointer
-    private let scratchC: UnsafeMutableRawBufferPointer
+    /// Room for a line's normalised keys (`scratchBytes` each); lent to a call at a time.
+    private let scratchA = RawMemory.allocate(HarvestState.scratchBytes)
+    private let scratchB = RawMemory.allocate(HarvestState.scratchBytes)
+    private let scratchC = RawMemory.allocate(HarvestState.scratchBytes)
     private var kindCounts = PlainArray<Int>(zeros: 8)
     private var notOurs = 0
     private var malformed = 0
     private var probes = 0
 
-    public init(classifier: Classifier, now: Int64) {
+    init(classifier: Classifier, now: Int64) {
         self.classifier = classifier
         self.now = now
-        scratchA = .allocate(byteCount: Harvest.scratchBytes, alignment: 8)
-        scratchB = .allocate(byteCount: Harvest.scratchBytes, alignment: 8)
-        scratchC = .allocate(byteCount: Harvest.scratchBytes, alignment: 8)
         internationalDomains = classifier.internationalDomains
-        let packed = classifier.domains.map { Array("@\($0)".utf8) }
-        domainBuffer = .allocate(byteCount: max(1, packed.reduce(0) { $0 + $1.count }), alignment: 8)
-        var offset = 0
-        for d in packed {
-            d.withUnsafeBytes {
-                (domainBuffer.baseAddress! + offset).copyMemory(from: $0.baseAddress!, byteCount: d.count)
-            }
-            domainSpans.append((offset, d.count))
-            offset += d.count
+        for d in classifier.domains {
+            let packed = Array("@\(d)".utf8)
+            domainSpans.append((packed.withUnsafeBytes { domainBuffer.append($0) }, packed.count))
         }
-    }
-
-    deinit {
-        scratchA.deallocate()
-        scratchB.deallocate()
-        scratchC.deallocate()
-        ringBytes.deallocate()
-        ring.release()
-        domainBuffer.deallocate()
-        table.release()
-        hostTable.release()
-        hostStat.release()
-        hostHitEvidence.release()
-        hostHitTrap.release()
-        hostTrappedEvidence.release()
-        evidenceArena.release()
-        kindCounts.release()
     }
 
     /// A line's address, and room for it in its ASCII-domain form (`asciiDomainForm`: the
@@ -213,21 +281,20 @@ public final class Harvest: @unchecked Sendable {
     private let internationalDomains: Bool
 
     /// Our domains as `@domain`, packed for the per-line suffix check.
-    /// Allocated once, in `init` (an initial value here was allocated too, and never freed).
-    private let domainBuffer: UnsafeMutableRawBufferPointer
+    private var domainBuffer = ByteArena(capacity: 1024)
     private var domainSpans: [(offset: Int, count: Int)] = []
     private var source = ""
     private var file = ""
 
     /// Names the input the following `add` calls come from (for evidence).
-    public func beginInput(source: String, file: String) {
+    mutating func beginInput(source: String, file: String) {
         drain()
         self.source = source
         self.file = file
         currentInput = inputIndex(source: source, file: file)
     }
 
-    private func inputIndex(source: String, file: String) -> Int32 {
+    private mutating func inputIndex(source: String, file: String) -> Int32 {
         if let i = inputs.firstIndex(where: { $0.source == source && $0.file == file }) { return Int32(i) }
         inputs.append((source, file))
         inputPrefixes.append(Array(source.utf8) + [0x1F] + Array(file.utf8) + [0x1F])
@@ -239,7 +306,11 @@ public final class Harvest: @unchecked Sendable {
         guard let base = a.baseAddress else { return false }
         // `>=`: `@domain` alone is ours too, with an empty local part (malformed, reported).
         for d in domainSpans where a.count >= d.count {
-            if bytesEqual(domainBuffer.baseAddress! + d.offset, base + (a.count - d.count), d.count) { return true }
+            // Both hold d.count bytes: the domain's, and the end of `a` (at least as long).
+            let end = base + (a.count - d.count)
+            if domainBuffer.withBytes(at: d.offset, count: d.count, { bytesEqual($0.baseAddress!, end, d.count) }) {
+                return true
+            }
         }
         return false
     }
@@ -271,37 +342,36 @@ public final class Harvest: @unchecked Sendable {
     ) {
         if key.count > 0 && isOurs(key) { return (key, true) }
         guard internationalDomains, let form = asciiDomainForm(key) else { return (key, false) }
+        // Fits: the key is at most a line, its new domain at most 253 bytes (`scratchBytes`).
         form.withUnsafeBytes { scratch.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: form.count) }
         return (UnsafeRawBufferPointer(start: scratch.baseAddress!, count: form.count), true)
     }
 
     @inline(__always)
     private func addressText(_ idx: Int) -> String {
-        String(decoding: table.key(idx), as: UTF8.self)
+        table.withKey(idx) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Every address of our domains seen in this run.
-    public var addresses: [AddressInfo] {
-        drain()
-        return (0..<table.count).map { i in
-            let st = table.entries.base[i]
-            return AddressInfo(
+    var addresses: [Harvest.AddressInfo] {
+        (0..<table.count).map { i in
+            let st = table[entry: i]
+            return Harvest.AddressInfo(
                 address: addressText(i),
                 addressClass: addressClass[i] ?? classifier.classify(address: addressText(i)),
                 roles: AddressRoles(rawValue: Int(st.roles)),
                 firstSeen: st.first, lastSeen: st.last,
-                evidence: evidenceText(table.entries.base[i].evidence).flatMap(Evidence.init(encoded:)))
+                evidence: evidenceText(st.evidence).flatMap(Evidence.init(encoded:)))
         }
     }
 
     /// Every host with a trap hit or a TRAPPED entry in this run.
-    public var hosts: [IPAddress: HostInfo] {
-        drain()
-        var out: [IPAddress: HostInfo] = [:]
+    var hosts: [IPAddress: Harvest.HostInfo] {
+        var out: [IPAddress: Harvest.HostInfo] = [:]
         out.reserveCapacity(hostTable.count)
         for i in 0..<hostTable.count {
             let st = hostStat[i]
-            var h = HostInfo()
+            var h = Harvest.HostInfo()
             if st.hits > 0 {
                 h.firstHit = st.firstHit
                 h.lastHit = st.lastHit
@@ -318,10 +388,9 @@ public final class Harvest: @unchecked Sendable {
         return out
     }
 
-    public var counts: Counts {
-        drain()
-        var c = Counts()
-        for (slot, k) in Harvest.kinds.enumerated() {
+    var counts: Harvest.Counts {
+        var c = Harvest.Counts()
+        for (slot, k) in HarvestState.kinds.enumerated() {
             let n = kindCounts[slot]
             if n > 0 { c.records[k] = n }
         }
@@ -346,43 +415,38 @@ public final class Harvest: @unchecked Sendable {
 
     /// Index of a normalised address, classifying it the first time it is seen.
     @inline(__always)
-    private func entry(_ key: UnsafeRawBufferPointer, hash: UInt64?) -> Int {
+    private mutating func entry(_ key: UnsafeRawBufferPointer, hash: UInt64?) -> Int {
         let (idx, inserted) = table.index(of: key, hash: hash ?? ByteKeyTable.hash(key))
         if inserted { classifyNew(key) }
         return idx
     }
 
     @inline(never)
-    private func classifyNew(_ key: UnsafeRawBufferPointer) {
+    private mutating func classifyNew(_ key: UnsafeRawBufferPointer) {
         let cls: AddressClass?
-        let code: UInt8
-        switch classifier.quickClass(key, scratch: scratchC.baseAddress!) {
+        let code: AddressEntry.Code
+        switch classifier.quickClass(key, scratch: scratchC.start) {
         case .listed:
             // Valid or protected: the code is all a run needs; `addresses` words the reason.
             cls = nil
-            code = 2
+            code = .listed
         case .unknown(let shape):
             cls = .unknown(probeShape: shape)
-            code = shape == nil ? 3 : 4
+            code = shape == nil ? .unknown : .probeShaped
         case nil:
             var c = classifier.classify(address: String(decoding: key, as: UTF8.self))
             if case .unknown = c, String(validating: key, as: UTF8.self) == nil {
                 c = .malformed("not valid UTF-8")
             }
-            switch c {
-            case .notOurs: code = 0
-            case .malformed: code = 1
-            case .valid, .protected: code = 2
-            case .unknown(let shape): code = shape == nil ? 3 : 4
-            }
+            code = AddressEntry.Code(c)
             cls = c
         }
         addressClass.append(cls)
-        table.entries.base[table.count - 1].code = code
+        table[entry: table.count - 1].code = code
     }
 
     @inline(__always)
-    private func host(_ ip: IPAddress, hash: UInt64? = nil) -> Int {
+    private mutating func host(_ ip: IPAddress, hash: UInt64? = nil) -> Int {
         let (i, inserted) = hostTable.index(of: ip, hash: hash ?? IPKeyTable.hash(ip))
         if !inserted { return i }
         hostStat.append(HostStat())
@@ -393,33 +457,35 @@ public final class Harvest: @unchecked Sendable {
     }
 
     /// Keeps the evidence of a record (its bytes, not yet text); returns its offset.
-    private func evidence(_ r: RawRecord) -> Int {
-        let helo = r.helo.map { UnsafeRawBufferPointer(rebasing: $0[0..<min($0.count, Harvest.heloLimit + 1)]) }
+    private mutating func evidence(_ r: RawRecord) -> Int {
+        let helo = r.helo.map { UnsafeRawBufferPointer(rebasing: $0[0..<min($0.count, HarvestState.heloLimit + 1)]) }
         let from =
             r.kind.isTuple
-            ? UnsafeRawBufferPointer(rebasing: r.from[0..<min(r.from.count, Harvest.addressLimit + 1)]) : nil
+            ? UnsafeRawBufferPointer(rebasing: r.from[0..<min(r.from.count, HarvestState.addressLimit + 1)]) : nil
         let to =
             r.kind == .white || r.kind == .trapped
-            ? nil : UnsafeRawBufferPointer(rebasing: r.to[0..<min(r.to.count, Harvest.addressLimit + 1)])
+            ? nil : UnsafeRawBufferPointer(rebasing: r.to[0..<min(r.to.count, HarvestState.addressLimit + 1)])
         let head = EvidenceHead(
             line: Int64(r.line), time: r.kind == .spamtrap ? now : r.time, ipHigh: r.ip.high, ipLow: r.ip.low,
             input: currentInput, heloLength: Int16(helo?.count ?? -1), fromLength: Int16(from?.count ?? -1),
-            toLength: Int16(to?.count ?? -1), kind: UInt8(Harvest.slot(r.kind)),
+            toLength: Int16(to?.count ?? -1), kind: UInt8(HarvestState.slot(r.kind)),
             ipForm: r.kind == .spamtrap ? 0 : (r.ip.isIPv4 ? 1 : 2))
         let offset = evidenceArena.reserve(head.size)
-        let base = evidenceArena.base + offset
-        base.storeBytes(of: head, as: EvidenceHead.self)
-        var p = base + MemoryLayout<EvidenceHead>.stride
-        // Field by field, not through an array literal: that allocated a heap array per record.
-        if let helo, helo.count > 0 {
-            p.copyMemory(from: helo.baseAddress!, byteCount: helo.count)
-            p += helo.count
+        evidenceArena.withMutableBytes(at: offset, count: head.size) { record in
+            // 8-aligned, `head.size` bytes: the head, then the three fields' bytes.
+            record.storeBytes(of: head, as: EvidenceHead.self)
+            var p = record.baseAddress! + MemoryLayout<EvidenceHead>.stride
+            // Field by field, not through an array literal: that allocated a heap array per record.
+            if let helo, helo.count > 0 {
+                p.copyMemory(from: helo.baseAddress!, byteCount: helo.count)
+                p += helo.count
+            }
+            if let from, from.count > 0 {
+                p.copyMemory(from: from.baseAddress!, byteCount: from.count)
+                p += from.count
+            }
+            if let to, to.count > 0 { p.copyMemory(from: to.baseAddress!, byteCount: to.count) }
         }
-        if let from, from.count > 0 {
-            p.copyMemory(from: from.baseAddress!, byteCount: from.count)
-            p += from.count
-        }
-        if let to, to.count > 0 { p.copyMemory(from: to.baseAddress!, byteCount: to.count) }
         return offset
     }
 
@@ -435,35 +501,46 @@ public final class Harvest: @unchecked Sendable {
     /// Appends the evidence record at `offset` (≥ 0) in `Evidence.encoded` form to `out`.
     func appendEvidence(_ offset: Int, to out: inout [UInt8]) {
         // Byte by byte, no String per field: a fresh state writes ~150 000 of these.
-        let base = UnsafeRawPointer(evidenceArena.base + offset)
-        let head = base.load(as: EvidenceHead.self)
+        let head = evidenceHead(offset)
         let sep: UInt8 = 0x1F
         out.append(contentsOf: inputPrefixes[Int(head.input)])
-        Harvest.appendDecimal(head.line, to: &out)
+        HarvestState.appendDecimal(head.line, to: &out)
         out.append(sep)
-        out.append(contentsOf: Harvest.kindNames[Int(head.kind)])
+        out.append(contentsOf: HarvestState.kindNames[Int(head.kind)])
         out.append(sep)
         switch head.ipForm {
         case 1: IPAddress(v4: UInt32(truncatingIfNeeded: head.ipLow)).appendV4Text(to: &out)
         case 2: out.append(contentsOf: IPAddress(v6High: head.ipHigh, v6Low: head.ipLow).description.utf8)
         default: out.append(0)
         }
-        var p = base + MemoryLayout<EvidenceHead>.stride
-        func field(_ length: Int16, limit: Int) {
-            out.append(sep)
-            if length < 0 {
-                out.append(0)
-            } else {
-                ParseReport.appendPrintable(
-                    UnsafeRawBufferPointer(start: p, count: Int(length)), limit: limit, to: &out)
-                p += Int(length)
+        let headBytes = MemoryLayout<EvidenceHead>.stride
+        evidenceArena.withBytes(at: offset + headBytes, count: head.size - headBytes) { bytes in
+            // The fields' bytes back to back, their lengths in the head (-1: no field).
+            var at = 0
+            func field(_ length: Int16, limit: Int) {
+                out.append(sep)
+                if length < 0 {
+                    out.append(0)
+                } else {
+                    ParseReport.appendPrintable(
+                        UnsafeRawBufferPointer(rebasing: bytes[at..<at + Int(length)]), limit: limit, to: &out)
+                    at += Int(length)
+                }
             }
+            field(head.heloLength, limit: HarvestState.heloLimit)
+            field(head.fromLength, limit: HarvestState.addressLimit)
+            field(head.toLength, limit: HarvestState.addressLimit)
         }
-        field(head.heloLength, limit: Harvest.heloLimit)
-        field(head.fromLength, limit: Harvest.addressLimit)
-        field(head.toLength, limit: Harvest.addressLimit)
         out.append(sep)
-        Harvest.appendDecimal(head.time, to: &out)
+        HarvestState.appendDecimal(head.time, to: &out)
+    }
+
+    /// The head of the evidence record at `offset` (≥ 0, an offset `evidence` returned).
+    private func evidenceHead(_ offset: Int) -> EvidenceHead {
+        // Records start 8-aligned (`ByteArena.reserve`), as an EvidenceHead must.
+        evidenceArena.withBytes(at: offset, count: MemoryLayout<EvidenceHead>.stride) {
+            $0.load(as: EvidenceHead.self)
+        }
     }
 
     static let kindNames: [[UInt8]] = kinds.map { Array($0.rawValue.utf8) }
@@ -489,34 +566,37 @@ public final class Harvest: @unchecked Sendable {
     }
 
     /// Copies an evidence record of `other` into this harvest; returns its offset here.
-    private func copyEvidence(_ offset: Int, from other: Harvest, inputMap: [Int32], lineOffset: Int) -> Int {
+    private mutating func copyEvidence(
+        _ offset: Int, from other: borrowing HarvestState, inputMap: [Int32], lineOffset: Int
+    ) -> Int {
         guard offset >= 0 else { return -1 }
-        let src = UnsafeRawPointer(other.evidenceArena.base + offset)
-        var head = src.load(as: EvidenceHead.self)
+        var head = other.evidenceHead(offset)
         let size = head.size
         let mine = evidenceArena.reserve(size)
-        let dst = evidenceArena.base + mine
-        dst.copyMemory(from: src, byteCount: size)
+        other.evidenceArena.withBytes(at: offset, count: size) { record in
+            evidenceArena.withMutableBytes(at: mine, count: size) { $0.copyMemory(from: record) }
+        }
         if lineOffset != 0 && other.inputs[Int(head.input)].file == file { head.line += Int64(lineOffset) }
         head.input = inputMap[Int(head.input)]
-        dst.storeBytes(of: head, as: EvidenceHead.self)
+        evidenceArena.withMutableBytes(at: mine, count: size) { $0.storeBytes(of: head, as: EvidenceHead.self) }
         return mine
     }
 
     @inline(__always)
-    private func sighting(_ idx: Int, role: AddressRoles, time: Int64, _ r: RawRecord) {
-        let stats = table.entries.base
-        stats[idx].roles |= UInt8(role.rawValue)
-        if time < stats[idx].first { stats[idx].first = time }
-        if time > stats[idx].last { stats[idx].last = time }
+    private mutating func sighting(_ idx: Int, role: AddressRoles, time: Int64, _ r: RawRecord) {
+        var st = table[entry: idx]
+        st.roles |= UInt8(role.rawValue)
+        if time < st.first { st.first = time }
+        if time > st.last { st.last = time }
         // The evidence is the first sighting read: the line that created the entry.
-        if stats[idx].evidenceTime == .max {
-            stats[idx].evidenceTime = time
-            stats[idx].evidence = evidence(r)
+        if st.evidenceTime == .max {
+            st.evidenceTime = time
+            st.evidence = evidence(r)
         }
+        table[entry: idx] = st
     }
 
-    private func noteMalformed(_ idx: Int, _ r: RawRecord) {
+    private mutating func noteMalformed(_ idx: Int, _ r: RawRecord) {
         malformed += 1
         if malformedSeen.count < ParseReport.rejectsKept, case .malformed(let why) = addressClass[idx] {
             malformedSeen.append((source, file, r.line, why, ParseReport.printable(r.to, limit: 80)))
@@ -576,25 +656,27 @@ public final class Harvest: @unchecked Sendable {
     static let applyDistance = 24
     static let pendingBytes = 1024
 
-    private var ring = PlainArray<Pending>(capacity: Harvest.ringSize)
-    private let ringBytes = UnsafeMutableRawPointer.allocate(
-        byteCount: Harvest.ringSize * Harvest.pendingBytes, alignment: 16)
+    private var ring = PlainArray<Pending>(capacity: HarvestState.ringSize)
+    /// Per ring slot, `pendingBytes` for the record's normalised keys.
+    private let ringBytes = RawMemory.allocate(HarvestState.ringSize * HarvestState.pendingBytes)
     private var added = 0
     private var applied = 0
 
     /// Adds one parsed record. Its bytes must stay valid until the next `drain()`: the
-    /// record waits in the pipeline with pointers to them (ClassifyJob drains when the
-    /// parser is about to reuse its buffer).
-    func add(_ r: RawRecord) {
-        let kind = Harvest.slot(r.kind)
+    /// record waits in the pipeline with pointers to them. That is `RawRecord`'s contract when
+    /// `drain()` is called from the parser's `linesExpire`, as ClassifyJob does.
+    mutating func add(_ r: RawRecord) {
+        let kind = HarvestState.slot(r.kind)
         kindCounts[kind] += 1
         if r.kind == .white { return }
-        guard r.from.count + r.to.count <= Harvest.pendingBytes else {
+        guard r.from.count + r.to.count <= HarvestState.pendingBytes else {
             // Keys too long for the ring: apply everything before it, then it.
             return drainAndProcess(r)
         }
-        let k = added & (Harvest.ringSize - 1)
-        var p = ringBytes + k * Harvest.pendingBytes
+        let k = added & (HarvestState.ringSize - 1)
+        // Slot k's bytes. Normalising never lengthens (from + to ≤ pendingBytes, checked above),
+        // and the ASCII forms are checked against pendingBytes before they are written.
+        var p = ringBytes.start + k * HarvestState.pendingBytes
         // The normalised recipient and sender go to the ring: applying the record reuses them.
         var n =
             r.kind == .spamtrap
@@ -605,7 +687,7 @@ public final class Harvest: @unchecked Sendable {
             let form = asciiDomainForm(UnsafeRawBufferPointer(start: p, count: n))
         {
             // Rare: an international domain of ours written in Unicode. Its ASCII form replaces it.
-            guard form.count + r.from.count <= Harvest.pendingBytes else { return drainAndProcess(r) }
+            guard form.count + r.from.count <= HarvestState.pendingBytes else { return drainAndProcess(r) }
             form.withUnsafeBytes { p.copyMemory(from: $0.baseAddress!, byteCount: form.count) }
             n = form.count
             toOurs = true
@@ -619,7 +701,7 @@ public final class Harvest: @unchecked Sendable {
         if ns > 0 && !senderOurs && internationalDomains,
             let form = asciiDomainForm(UnsafeRawBufferPointer(start: p, count: ns))
         {
-            guard n + form.count <= Harvest.pendingBytes else { return drainAndProcess(r) }
+            guard n + form.count <= HarvestState.pendingBytes else { return drainAndProcess(r) }
             form.withUnsafeBytes { p.copyMemory(from: $0.baseAddress!, byteCount: form.count) }
             ns = form.count
             senderOurs = true
@@ -648,70 +730,73 @@ public final class Harvest: @unchecked Sendable {
             pending.hostHash = IPKeyTable.hash(r.ip)
             hostTable.prefetchSlot(pending.hostHash)
         }
-        if ring.count < Harvest.ringSize { ring.append(pending) } else { ring[k] = pending }
+        if ring.count < HarvestState.ringSize { ring.append(pending) } else { ring[k] = pending }
         added += 1
 
-        let s2 = added - 1 - Harvest.stage2
+        let s2 = added - 1 - HarvestState.stage2
         if s2 >= applied { prefetchEntries(s2) }
-        let s3 = added - 1 - Harvest.stage3
+        let s3 = added - 1 - HarvestState.stage3
         if s3 >= applied { prefetchKey(s3) }
-        if added - applied > Harvest.applyDistance {
+        if added - applied > HarvestState.applyDistance {
             apply(applied)
             applied += 1
         }
     }
 
     /// Applies everything in the pipeline, then `r` (whose keys do not fit in the ring).
-    private func drainAndProcess(_ r: RawRecord) {
+    private mutating func drainAndProcess(_ r: RawRecord) {
         drain()
         process(r, keys: nil)
     }
 
-    /// Applies every record still in the pipeline. Every reader calls it; after it the harvest
-    /// is read-only until the next `add` (the merge reads it from two threads).
+    /// Whether every record added has been applied.
+    var isDrained: Bool { applied == added }
+
+    /// Applies every record still in the pipeline.
     @inline(__always)
-    func drain() {
+    mutating func drain() {
         while applied < added {
             apply(applied)
             applied += 1
         }
     }
 
-    private func prefetchEntries(_ m: Int) {
-        // Through the pointer: copying the 120-byte record out and back cost more than this.
-        let p = ring.base + (m & (Harvest.ringSize - 1))
-        if p.pointee.ours {
-            let c = table.candidate(p.pointee.keyHash)
-            p.pointee.candidate = Int32(c)
+    private mutating func prefetchEntries(_ m: Int) {
+        let k = m & (HarvestState.ringSize - 1)
+        if ring[k].ours {
+            let c = table.candidate(ring[k].keyHash)
+            ring[k].candidate = Int32(c)
             if c >= 0 { table.prefetchEntry(c) }
         }
-        if p.pointee.senderOurs {
-            let c = table.candidate(p.pointee.senderHash)
+        if ring[k].senderOurs {
+            let c = table.candidate(ring[k].senderHash)
             if c >= 0 { table.prefetchEntry(c) }
         }
-        if p.pointee.hasHost {
-            let c = hostTable.candidate(p.pointee.ip, hash: p.pointee.hostHash)
-            if c >= 0 { tk_prefetch(hostStat.base + c) }
+        if ring[k].hasHost {
+            let c = hostTable.candidate(ring[k].ip, hash: ring[k].hostHash)
+            if c >= 0 { hostStat.prefetch(c) }
         }
     }
 
     private func prefetchKey(_ m: Int) {
-        let c = Int(ring[m & (Harvest.ringSize - 1)].candidate)
+        let c = Int(ring[m & (HarvestState.ringSize - 1)].candidate)
         if c >= 0 && c < table.count { table.prefetchKey(c) }
     }
 
-    private func apply(_ m: Int) {
-        let k = m & (Harvest.ringSize - 1)
+    private mutating func apply(_ m: Int) {
+        let k = m & (HarvestState.ringSize - 1)
         let p = ring[k]
+        // The parser's bytes are still valid: records are applied by `drain()` at the latest,
+        // which runs before the parser's buffer is reused (RawRecord's contract).
         let helo: UnsafeRawBufferPointer? =
             p.heloLength < 0 ? nil : UnsafeRawBufferPointer(start: p.helo, count: Int(p.heloLength))
         let from = UnsafeRawBufferPointer(start: p.from, count: Int(p.fromLength))
         let to = UnsafeRawBufferPointer(start: p.to, count: Int(p.toLength))
-        let bytes = UnsafeRawPointer(ringBytes + k * Harvest.pendingBytes)
+        let bytes = UnsafeRawPointer(ringBytes.start + k * HarvestState.pendingBytes)  // slot k, written by `add`
         let key = UnsafeRawBufferPointer(start: bytes, count: Int(p.keyLength))
         let sender = UnsafeRawBufferPointer(start: bytes + Int(p.keyLength), count: Int(p.senderLength))
         let r = RawRecord(
-            kind: Harvest.kinds[Int(p.slot)], ip: p.ip, helo: helo, from: from, to: to, time: p.time, line: p.line)
+            kind: HarvestState.kinds[Int(p.slot)], ip: p.ip, helo: helo, from: from, to: to, time: p.time, line: p.line)
         process(
             r,
             keys: Keys(
@@ -722,7 +807,7 @@ public final class Harvest: @unchecked Sendable {
     /// Applies one record (not WHITE: those only count). `keys`, when given, holds the
     /// record's normalised recipient (SPAMTRAP: lower-cased address) and sender, and the hashes
     /// computed for them and for the record's host; nil: computed here.
-    private func process(_ r: RawRecord, keys given: Keys?) {
+    private mutating func process(_ r: RawRecord, keys given: Keys?) {
         switch r.kind {
         case .white:
             return
@@ -738,14 +823,15 @@ public final class Harvest: @unchecked Sendable {
             let (key, keyOurs) =
                 given.map { ($0.to, $0.toOurs) }
                 ?? ours(
-                    UnsafeRawBufferPointer(rebasing: scratchA[0..<Classifier.lowercase(r.to, into: scratchA)]),
-                    in: scratchA)
+                    UnsafeRawBufferPointer(
+                        rebasing: scratchA.buffer[0..<Classifier.lowercase(r.to, into: scratchA.buffer)]),
+                    in: scratchA.buffer)
             guard keyOurs else {
                 notOurs += 1
                 return
             }
             let idx = entry(key, hash: given?.toHash)
-            if table.entries.base[idx].code == 1 {
+            if table[entry: idx].code == .malformed {
                 noteMalformed(idx, r)
                 return
             }
@@ -756,11 +842,13 @@ public final class Harvest: @unchecked Sendable {
                 addTuple(r, keys: given)
             } else {
                 let (to, toOurs) = ours(
-                    UnsafeRawBufferPointer(rebasing: scratchA[0..<Classifier.normalize(r.to, into: scratchA)]),
-                    in: scratchA)
+                    UnsafeRawBufferPointer(
+                        rebasing: scratchA.buffer[0..<Classifier.normalize(r.to, into: scratchA.buffer)]),
+                    in: scratchA.buffer)
                 let (from, fromOurs) = ours(
-                    UnsafeRawBufferPointer(rebasing: scratchB[0..<Classifier.normalize(r.from, into: scratchB)]),
-                    in: scratchB)
+                    UnsafeRawBufferPointer(
+                        rebasing: scratchB.buffer[0..<Classifier.normalize(r.from, into: scratchB.buffer)]),
+                    in: scratchB.buffer)
                 addTuple(
                     r,
                     keys: Keys(
@@ -770,18 +858,18 @@ public final class Harvest: @unchecked Sendable {
         }
     }
 
-    private func addTuple(_ r: RawRecord, keys: Keys) {
+    private mutating func addTuple(_ r: RawRecord, keys: Keys) {
         let to = keys.to
         let from = keys.from
         if keys.toOurs {
             let idx = entry(to, hash: keys.toHash)
-            switch table.entries.base[idx].code {
-            case 1:
+            switch table[entry: idx].code {
+            case .malformed:
                 noteMalformed(idx, r)
-            case 2:
+            case .listed:
                 sighting(idx, role: .recipient, time: r.time, r)
-            case 3, 4:
-                if table.entries.base[idx].code == 4, case .unknown(let shape?) = addressClass[idx],
+            case .unknown, .probeShaped:
+                if table[entry: idx].code == .probeShaped, case .unknown(let shape?) = addressClass[idx],
                     classifier.detector.matches(shape: shape, sender: from, helo: r.helo, seen: r.time)
                 {
                     recordProbe(shape, address: idx, sender: from, r)
@@ -795,7 +883,7 @@ public final class Harvest: @unchecked Sendable {
                     r, trap: idx,
                     verifier: ProbeDetector.isVerifierSender(bytes: from)
                         || ProbeDetector.isServiceFingerprint(sender: from, helo: r.helo), hostHash: keys.hostHash)
-            default:
+            case .notOurs:
                 break
             }
         } else {
@@ -804,35 +892,36 @@ public final class Harvest: @unchecked Sendable {
 
         if keys.fromOurs {
             let idx = entry(from, hash: keys.fromHash)
-            if table.entries.base[idx].code >= 2 {
+            if table[entry: idx].code.isUsable {
                 sighting(idx, role: .sender, time: r.time, r)
             }
         }
     }
 
     @inline(__always)
-    private func hit(_ r: RawRecord, trap idx: Int, verifier: Bool, hostHash: UInt64?) {
+    private mutating func hit(_ r: RawRecord, trap idx: Int, verifier: Bool, hostHash: UInt64?) {
         let i = host(r.ip, hash: hostHash)
         var needEvidence = false
         do {
-            let hs = hostStat.base
-            hs[i].hits += 1
-            if r.time < hs[i].firstHit { hs[i].firstHit = r.time }
-            if r.time > hs[i].lastHit { hs[i].lastHit = r.time }
+            var hs = hostStat[i]
+            hs.hits += 1
+            if r.time < hs.firstHit { hs.firstHit = r.time }
+            if r.time > hs.lastHit { hs.lastHit = r.time }
             if verifier {
-                hs[i].verifierHits += 1
-                if !hs[i].hasHitEvidence {
-                    hs[i].hasHitEvidence = true
+                hs.verifierHits += 1
+                if !hs.hasHitEvidence {
+                    hs.hasHitEvidence = true
                     needEvidence = true
                 }
             } else {
-                if r.time > hs[i].lastNonVerifierHit { hs[i].lastNonVerifierHit = r.time }
-                if !hs[i].hasNonVerifierEvidence {
-                    hs[i].hasNonVerifierEvidence = true
-                    hs[i].hasHitEvidence = true
+                if r.time > hs.lastNonVerifierHit { hs.lastNonVerifierHit = r.time }
+                if !hs.hasNonVerifierEvidence {
+                    hs.hasNonVerifierEvidence = true
+                    hs.hasHitEvidence = true
                     needEvidence = true
                 }
             }
+            hostStat[i] = hs
         }
         if needEvidence {
             hostHitEvidence[i] = evidence(r)
@@ -843,7 +932,7 @@ public final class Harvest: @unchecked Sendable {
 
     /// Adds hits of host `host` to address `address` to their pair.
     @inline(__always)
-    private func notePair(host: Int, address: Int, first: Int64, last: Int64, lastNonVerifier: Int64) {
+    private mutating func notePair(host: Int, address: Int, first: Int64, last: Int64, lastNonVerifier: Int64) {
         let key = UInt64(UInt32(host)) << 32 | UInt64(UInt32(address))
         if let p = pairIndex[key] {
             let k = Int(p)
@@ -860,20 +949,21 @@ public final class Harvest: @unchecked Sendable {
     }
 
     /// Every (host, address) pair with a trap hit in this run.
-    public var hits: [HitInfo] {
-        drain()
-        return pairs.map {
-            HitInfo(
+    var hits: [Harvest.HitInfo] {
+        pairs.map {
+            Harvest.HitInfo(
                 ip: hostTable.key(Int($0.host)), address: addressText(Int($0.address)), first: $0.first, last: $0.last,
                 lastNonVerifier: $0.lastNonVerifier == .min ? nil : $0.lastNonVerifier)
         }
     }
 
-    /// Number of (host, address) pairs with hits (the merge's view).
-    var pairCount: Int {
-        drain()
-        return pairs.count
-    }
+    // MARK: the merge's view (TrapStore.merge, through `Harvest.reading`): bytes and plain
+    // values, no strings per row
+
+    var addressCount: Int { table.count }
+    var hostCount: Int { hostTable.count }
+    /// Number of (host, address) pairs with hits.
+    var pairCount: Int { pairs.count }
 
     /// Pair `i`: host and address indexes, first and last hit, last non-verifier hit (nil: none).
     func pair(_ i: Int) -> (host: Int, address: Int, first: Int64, last: Int64, lastNonVerifier: Int64?) {
@@ -881,30 +971,23 @@ public final class Harvest: @unchecked Sendable {
         return (Int(p.host), Int(p.address), p.first, p.last, p.lastNonVerifier == .min ? nil : p.lastNonVerifier)
     }
 
-    // MARK: the merge's view (TrapStore.merge): bytes and plain values, no strings per row
-
     /// Index of a normalised address seen in this run, or nil.
-    func findAddress(_ key: UnsafeRawBufferPointer) -> Int? {
-        drain()
-        return table.find(key)
+    func findAddress(_ key: UnsafeRawBufferPointer) -> Int? { table.find(key) }
+    /// Calls `body` with the bytes of address `i`.
+    func withAddressKey<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try table.withKey(i, body)
     }
-    /// The bytes of address `i` (valid while the harvest lives and takes no new address).
-    func addressKey(_ i: Int) -> UnsafeRawBufferPointer { table.key(i) }
     /// Roles, first and last seen, evidence offset (-1 none) of address `i`.
-    func addressEntry(_ i: Int) -> AddressEntry { table.entries.base[i] }
+    func addressEntry(_ i: Int) -> AddressEntry { table[entry: i] }
 
-    /// Index in `callbackIncidents` of the incident of (host, probe address), or nil.
+    /// Index in `incidents` of the incident of (host, probe address), or nil.
     func incidentIndex(ip: IPAddress, address: UnsafeRawBufferPointer) -> Int? {
-        drain()
         guard let idx = table.find(address) else { return nil }
         return probeIndex[ProbeKey(ip: ip, address: Int32(idx))]
     }
 
     /// Index of a host of this run, or nil.
-    func findHost(_ ip: IPAddress) -> Int? {
-        drain()
-        return hostTable.find(ip)
-    }
+    func findHost(_ ip: IPAddress) -> Int? { hostTable.find(ip) }
     func hostKey(_ i: Int) -> IPAddress { hostTable.key(i) }
     /// A host's values (nil: none), evidence as offsets (-1 none) and the hit
     /// trap as an address index (-1 none).
@@ -921,28 +1004,17 @@ public final class Harvest: @unchecked Sendable {
         )
     }
 
-    /// Counts for summaries, without building the full arrays.
-    public var addressCount: Int {
-        drain()
-        return table.count
-    }
-    public var unknownSeenCount: Int {
-        drain()
+    /// Addresses seen as unknowns (with or without a probe shape).
+    var unknownSeenCount: Int {
         var n = 0
-        for i in 0..<table.count where table.entries.base[i].code >= 3 && table.entries.base[i].roles != 0 { n += 1 }
+        for i in 0..<table.count where table[entry: i].code.isUnknown && table[entry: i].roles != 0 {
+            n += 1
+        }
         return n
     }
-    public var hostCount: Int {
+    /// `Harvest.absorb`: `other` has nothing waiting in its pipeline.
+    mutating func absorb(_ other: borrowing HarvestState, lineOffset: Int) {
         drain()
-        return hostTable.count
-    }
-
-    /// Merges the harvest of a later part of the same input (a chunk parsed on another thread).
-    /// `lineOffset` is the number of lines before that chunk: its evidence line numbers are
-    /// shifted by it. Evidence already held here (earlier in the file) wins, as in one pass.
-    public func absorb(_ other: Harvest, lineOffset: Int) {
-        drain()
-        other.drain()
         let inputMap = other.inputs.map { inputIndex(source: $0.source, file: $0.file) }
         // The lookups below go all over this harvest's tables: each one's slot is prefetched
         // `ahead` entries before (the other table's hashes are known), its entry halfway.
@@ -955,21 +1027,22 @@ public final class Harvest: @unchecked Sendable {
                 let c = table.candidate(other.table.storedHash(j + ahead / 2))
                 if c >= 0 { table.prefetchEntry(c) }
             }
-            let (idx, inserted) = table.index(of: other.table.key(j), hash: other.table.storedHash(j))
+            let (idx, inserted) = other.table.withKey(j) { table.index(of: $0, hash: other.table.storedHash(j)) }
+            let o = other.table[entry: j]
             if inserted {
                 addressClass.append(other.addressClass[j])
-                table.entries.base[idx].code = other.table.entries.base[j].code
+                table[entry: idx].code = o.code
             }
             addressMap[j] = Int32(idx)
-            let o = other.table.entries.base[j]
-            let st = table.entries.base
-            st[idx].roles |= o.roles
-            st[idx].first = min(st[idx].first, o.first)
-            st[idx].last = max(st[idx].last, o.last)
-            if st[idx].evidence < 0 && o.evidence >= 0 {
-                st[idx].evidence = copyEvidence(o.evidence, from: other, inputMap: inputMap, lineOffset: lineOffset)
-                st[idx].evidenceTime = o.evidenceTime
+            var st = table[entry: idx]
+            st.roles |= o.roles
+            st.first = min(st.first, o.first)
+            st.last = max(st.last, o.last)
+            if st.evidence < 0 && o.evidence >= 0 {
+                st.evidence = copyEvidence(o.evidence, from: other, inputMap: inputMap, lineOffset: lineOffset)
+                st.evidenceTime = o.evidenceTime
             }
+            table[entry: idx] = st
         }
         let hostCount = other.hostTable.count
         var hostMap = [Int](repeating: -1, count: hostCount)
@@ -978,7 +1051,7 @@ public final class Harvest: @unchecked Sendable {
             if j + ahead / 2 < hostCount {
                 let ip = other.hostTable.key(j + ahead / 2)
                 let c = hostTable.candidate(ip, hash: IPKeyTable.hash(ip))
-                if c >= 0 { tk_prefetch(hostStat.base + c) }
+                if c >= 0 { hostStat.prefetch(c) }
             }
             let i = host(other.hostTable.key(j))
             hostMap[j] = i
@@ -1036,7 +1109,9 @@ public final class Harvest: @unchecked Sendable {
 
     /// Notes a probe line (`ProbeDetector.matches` said yes). The incident and its rule text
     /// are built once per (host, address); later lines of it only update it.
-    private func recordProbe(_ shape: ProbeShape, address idx: Int, sender: UnsafeRawBufferPointer, _ r: RawRecord) {
+    private mutating func recordProbe(
+        _ shape: ProbeShape, address idx: Int, sender: UnsafeRawBufferPointer, _ r: RawRecord
+    ) {
         probes += 1
         let key = ProbeKey(ip: r.ip, address: Int32(idx))
         if let i = probeIndex[key] {
@@ -1056,7 +1131,7 @@ public final class Harvest: @unchecked Sendable {
         probeIndex[key] = incidents.count
         incidentAddress.append(Int32(idx))
         incidents.append(
-            CallbackIncident(
+            Harvest.CallbackIncident(
                 ip: r.ip, helo: helo, probeAddress: address, sender: ParseReport.printable(r.from, limit: 300),
                 shape: probe.shape, rule: probe.rule, probeTime: probe.probeTime, seen: r.time, source: source,
                 file: file, line: r.line))
@@ -1064,10 +1139,11 @@ public final class Harvest: @unchecked Sendable {
 }
 
 extension Classifier {
-    /// ASCII lower-case copy into `out`; returns the length.
+    /// ASCII lower-case copy into `out` (at least `raw.count` bytes); returns the length.
     @inline(__always)
     static func lowercase(_ raw: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Int {
-        if raw.count > 0 {
+        assert(out.count >= raw.count, "lowercase: out is shorter than raw")
+        if raw.count > 0 {  // tk_lower reads raw.count bytes and writes as many
             tk_lower(
                 raw.baseAddress!.assumingMemoryBound(to: UInt8.self), raw.count,
                 out.baseAddress!.assumingMemoryBound(to: UInt8.self))

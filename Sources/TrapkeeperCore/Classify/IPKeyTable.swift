@@ -2,29 +2,23 @@ import CScan
 
 /// A hash map from IP address to a dense index, with a cheap multiplicative hash: the host
 /// lookup happens once per tuple line, and Swift's seeded `Hasher` costs more than the rest of
-/// the lookup. Storage behind plain pointers (no uniqueness checks on the hot path); the owner
-/// calls `release()` once.
+/// the lookup. Storage in `PlainArray`s (no uniqueness checks on the hot path); not copyable:
+/// it owns them, freed with it.
 ///
 /// A slot holds the index and, for IPv4, the address itself (for IPv6, 32 bits of its hash):
 /// looking up a known IPv4 host touches one slot and nothing else.
-struct IPKeyTable {
+struct IPKeyTable: ~Copyable {
     private var keys: PlainArray<IPAddress>
     /// 0 empty; else high 32 bits: IPv4 value or IPv6 hash tag; bit 31: IPv4; low 31: index + 1.
-    private var slots: UnsafeMutablePointer<UInt64>
+    private var slots: PlainArray<UInt64>
     private var mask: Int
 
     init(capacity: Int = 1024) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        slots = RawMemory.allocate(size * 8).bindMemory(to: UInt64.self, capacity: size)
-        slots.initialize(repeating: 0, count: size)
+        slots = PlainArray(zeros: size)
         mask = size - 1
         keys = PlainArray(capacity: capacity)
-    }
-
-    func release() {
-        keys.release()
-        RawMemory.deallocate(UnsafeMutableRawPointer(slots), (mask + 1) * 8)
     }
 
     var count: Int { keys.count }
@@ -64,7 +58,7 @@ struct IPKeyTable {
     }
 
     @inline(__always)
-    func prefetchSlot(_ h: UInt64) { tk_prefetch(slots + (Int(truncatingIfNeeded: h) & mask)) }
+    func prefetchSlot(_ h: UInt64) { slots.prefetch(Int(truncatingIfNeeded: h) & mask) }
 
     /// The index in the first slot that matches `ip` (IPv4 exactly, IPv6 by tag), or -1.
     @inline(__always)
@@ -108,9 +102,7 @@ struct IPKeyTable {
 
     private mutating func grow() {
         let size = (mask + 1) * 2
-        RawMemory.deallocate(UnsafeMutableRawPointer(slots), (mask + 1) * 8)
-        slots = RawMemory.allocate(size * 8).bindMemory(to: UInt64.self, capacity: size)
-        slots.initialize(repeating: 0, count: size)
+        slots = PlainArray(zeros: size)  // the old slots are freed here
         mask = size - 1
         for idx in 0..<keys.count {
             let ip = keys[idx]

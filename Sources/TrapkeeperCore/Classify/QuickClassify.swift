@@ -38,6 +38,7 @@ extension Classifier {
                     && d.withUnsafeBytes { memcmp($0.baseAddress!, domain.baseAddress!, d.count) == 0 }
             })
         else { return nil }
+        // Every view below lies inside key[0..<n]; what goes to `scratch` is shorter than the key.
         let local = UnsafeRawBufferPointer(start: p, count: at)
         // Rules 1 and 2, exactly as AddressBook.validity and .protection look them up.
         if names.valid.contains(key) || names.catchAll.contains(domain) || names.protectedAddresses.contains(key)
@@ -63,7 +64,8 @@ extension Classifier {
             if alnum { return .unknown(at == 32 ? .aftership : .reacher) }
         }
         if last >= 48 && last <= 57 && at >= 3 {
-            // SnertSoft: the local part minus its check digit, reversed, is a real user.
+            // SnertSoft: the local part minus its check digit, reversed, is a real user. Written to
+            // scratch: realCount + (n - at) = n - 1 bytes.
             let realCount = at - 1
             for i in 0..<realCount {
                 scratch.storeBytes(

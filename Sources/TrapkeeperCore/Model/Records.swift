@@ -23,8 +23,15 @@ public enum RecordKind: String, Sendable {
 
 /// One accepted line, as views into the parser's buffer.
 ///
-/// The byte views are valid only during the handler call that receives the record: copy what
-/// you keep. `helo` is nil when the line has no helo (old dump form, `(GREY)`/`(BLACK)` log lines).
+/// How long the byte views (`helo`, `from`, `to`) stay valid: from the handler call that
+/// receives the record until the parser next calls its `linesExpire` callback
+/// (`DumpParser.parse(fd:…)`), which it does before it moves or overwrites its buffer and before
+/// `parse` returns or throws. A handler without a `linesExpire` of its own may use them only
+/// during its call. A consumer that keeps them longer passes `linesExpire` and lets go there:
+/// the harvest keeps the records of its pipeline (`Harvest.add`) and applies them in
+/// `drain()`, which ClassifyJob calls from `linesExpire`. Anything kept past that is copied
+/// (`ParsedRecord`). `helo` is nil when the line has no helo (old dump form,
+/// `(GREY)`/`(BLACK)` log lines).
 public struct RawRecord {
     public var kind: RecordKind
     /// The host; unset (0.0.0.0) for SPAMTRAP.

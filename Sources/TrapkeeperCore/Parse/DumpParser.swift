@@ -44,7 +44,7 @@ public struct DumpParser {
     /// Parses `fd` (with `range`: only those bytes, which start at a line start). A record's
     /// bytes point into the reader's buffer: they stay valid until `linesExpire` is called
     /// (before the buffer is refilled, and before `parse` returns or throws), so a handler may
-    /// keep them until then instead of copying them.
+    /// keep them until then instead of copying them (the lifetime contract of `RawRecord`).
     ///
     /// With `requireFinalNewline` (a stream, such as standard input fed by `ssh`, that a cut
     /// connection can end anywhere), a last line without its `\n` is a reject, never read. A
@@ -63,6 +63,7 @@ public struct DumpParser {
         let cuts = UnsafeMutableBufferPointer<Int>.allocate(capacity: SpamdbLineParser.maxFields + 1)
         defer { cuts.deallocate() }
         defer {
+            // Records' bytes end here (RawRecord's contract): the reader's buffer goes with it.
             linesExpire()
             _ = reader.lineNumber  // the buffer lives until the handler has let go of it
         }

@@ -23,7 +23,7 @@ struct LineReader: ~Copyable {
     }
 
     struct Line {
-        /// Valid until the next call to `next()`.
+        /// Valid until `next()` calls its `linesExpire` (not at every call: see `next`).
         var bytes: UnsafeRawBufferPointer
         var number: Int
         var tooLong: Bool
@@ -86,7 +86,7 @@ struct LineReader: ~Copyable {
                 }
                 return emit(s, pos, tooLong: false)
             }
-            linesExpire()
+            linesExpire()  // the lines handed out so far end here (RawRecord's contract)
             if let line = try refill() { return line }
             if finished { return nil }
         }

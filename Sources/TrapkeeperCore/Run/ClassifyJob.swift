@@ -60,7 +60,7 @@ public enum ClassifyJob {
         for m in harvest.malformedExamples { reporter.warn(m) }
         tkTick("classify: parsed and classified")
         if !dryRun {
-            try ws.store.merge(harvest, readAhead: stored)
+            for w in try ws.store.merge(harvest, readAhead: stored) { reporter.warn(w) }
             try ws.store.pruneHistory(before: now - Int64(ws.config.historyDays) * 86_400)
         }
         tkTick("classify: merged into the state")
@@ -93,10 +93,14 @@ extension ClassifyJob {
                         message: "cannot open: \(String(cString: strerror(errno)))")
                 }
                 defer { if fd != 0 { close(fd) } }
-                let sink = Unmanaged.passUnretained(harvest)  // alive for the call (see `feed`)
-                return try parser.parse(
-                    fd: fd, name: input.name, requireFinalNewline: file == "-", linesExpire: { expire(sink) },
-                    { feed(sink, $0) })
+                // One exclusive access to the harvest for the whole parse. At `linesExpire` the
+                // parser is about to reuse the bytes its records point into: the harvest applies
+                // the records it still holds (RawRecord's contract).
+                return try harvest.filling { state in
+                    try parser.parse(
+                        fd: fd, name: input.name, requireFinalNewline: file == "-",
+                        linesExpire: { state.drain() }, { state.add($0) })
+                }
             } catch let e as ParseError {
                 throw JobFailure(.cannotRun, e.description)
             }
@@ -118,12 +122,14 @@ extension ClassifyJob {
         let zone = ws.config.logTimeZone
         DispatchQueue.concurrentPerform(iterations: ranges.count) { i in
             var parser = DumpParser(source: input.source, format: format, now: now, logTimeZone: zone)
-            let sink = Unmanaged.passUnretained(harvests[i])
             results.set(
                 i,
                 Result {
-                    try parser.parse(
-                        fd: fd, name: input.name, range: ranges[i], linesExpire: { expire(sink) }, { feed(sink, $0) })
+                    try harvests[i].filling { state in  // as in the one-chunk case above
+                        try parser.parse(
+                            fd: fd, name: input.name, range: ranges[i], linesExpire: { state.drain() },
+                            { state.add($0) })
+                    }
                 })
         }
         tkTick("classify: chunks parsed")
@@ -137,19 +143,6 @@ extension ClassifyJob {
             linesBefore += r.lines
         }
         return report
-    }
-
-    /// Hands a record to a harvest the caller keeps alive. Through `Unmanaged`: a plain
-    /// `harvest.add` in the parser's handler retained and released the harvest per line.
-    @inline(__always)
-    static func feed(_ sink: Unmanaged<Harvest>, _ r: RawRecord) {
-        sink._withUnsafeGuaranteedRef { $0.add(r) }
-    }
-
-    /// The parser is about to reuse or free the bytes its records point into: the harvest
-    /// applies what it still holds (it keeps pointers, not copies, while records wait).
-    static func expire(_ sink: Unmanaged<Harvest>) {
-        sink._withUnsafeGuaranteedRef { $0.drain() }
     }
 
     /// Splits a file into `parts` byte ranges that each start at a line start.
@@ -177,6 +170,10 @@ extension ClassifyJob {
         return (0..<(cuts.count - 1)).map { cuts[$0]..<cuts[$0 + 1] }
     }
 
+    /// The parse report (or error) of each chunk, set by the chunks' threads.
+    ///
+    /// `@unchecked Sendable`: mutable state shared by threads. It holds because every access
+    /// to `results` takes `lock`.
     final class ChunkResults: @unchecked Sendable {
         private var results: [Result<ParseReport, Error>?]
         private let lock = NSLock()
@@ -187,8 +184,11 @@ extension ClassifyJob {
             lock.unlock()
         }
         func get(_ i: Int) throws -> ParseReport {
+            lock.lock()
+            let result = results[i]!
+            lock.unlock()
             do {
-                return try results[i]!.get()
+                return try result.get()
             } catch let e as ParseError {
                 throw JobFailure(.cannotRun, e.description)
             }

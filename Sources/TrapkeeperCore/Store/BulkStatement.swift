@@ -118,30 +118,36 @@ struct RowScanner {
 }
 
 /// A read-only SQLite connection of its own (C API), for reading part of the state on another
-/// thread while the main connection works.
+/// thread while the main connection works. Failures throw with SQLite's own message.
 final class ReadConnection {
+    private let path: String
     private var db: OpaquePointer?
 
-    init?(path: String) {
+    init(path: String) throws(StoreError) {
+        self.path = path
         var handle: OpaquePointer?
-        guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK else {
+        let rc = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil)
+        guard rc == SQLITE_OK else {
+            let why = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
             sqlite3_close(handle)
-            return nil
+            throw StoreError(path: path, "cannot open for reading: \(why)")
         }
         sqlite3_busy_timeout(handle, 10_000)
         db = handle
     }
 
-    /// Runs one statement without results (BEGIN, COMMIT); false on failure.
-    func execute(_ sql: String) -> Bool {
-        sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK
+    /// Runs one statement without results (BEGIN, COMMIT).
+    func execute(_ sql: String) throws(StoreError) {
+        guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else {
+            throw StoreError(path: path, "\(sql): \(String(cString: sqlite3_errmsg(db)))")
+        }
     }
 
-    func scanner(sql: String) -> RowScanner? {
+    func scanner(sql: String) throws(StoreError) -> RowScanner {
         var stmt: OpaquePointer?
         guard sqlite3_prepare_v2(db, sql, -1, &stmt, nil) == SQLITE_OK, let stmt else {
             sqlite3_finalize(stmt)
-            return nil
+            throw StoreError(path: path, "\(sql): \(String(cString: sqlite3_errmsg(db)))")
         }
         return RowScanner(raw: stmt, sql: sql)
     }
@@ -152,29 +158,26 @@ final class ReadConnection {
     }
 }
 
-/// Runs a closure on a global queue at once; `wait()` returns its result (or rethrows).
-final class BackgroundResult<T>: @unchecked Sendable {
-    private var result: Result<T, Error>?
+/// Runs a closure on a global queue at once; `wait()` returns its result (or throws its error:
+/// `Failure` is `Never` for a closure that cannot fail, and `wait()` then cannot either).
+///
+/// `@unchecked Sendable`: `result` is a plain variable shared by two threads. It holds because
+/// the worker writes it once, before it signals `done`, and `wait()` reads it only after it has
+/// seen that signal: the semaphore orders the write before every read.
+final class BackgroundResult<T: Sendable, Failure: Error>: @unchecked Sendable {
+    private var result: Result<T, Failure>?
     private let done = DispatchSemaphore(value: 0)
 
-    init(_ body: @escaping () throws -> T) {
-        let box = UnsafeSendable(body)
+    init(_ body: @escaping @Sendable () throws(Failure) -> T) {
         DispatchQueue.global().async {
-            self.result = Result { try box.value() }
+            self.result = Result(catching: body)
             self.done.signal()
         }
     }
 
-    func wait() throws -> T {
+    func wait() throws(Failure) -> T {
         done.wait()
         done.signal()  // later waits return at once
         return try result!.get()
     }
-}
-
-/// Carries a value the compiler cannot prove `Sendable` into another thread; the caller
-/// guarantees it is only read there (a harvest after its pipeline is applied).
-struct UnsafeSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }

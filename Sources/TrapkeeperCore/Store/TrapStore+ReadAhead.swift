@@ -1,3 +1,4 @@
+import GRDB
 import GRDBSQLite
 
 /// The stored rows a merge compares a harvest with (address, host and callback keys with the
@@ -9,7 +10,7 @@ import GRDBSQLite
 /// Sound because only merges write these tables and merges run under the run lock: nothing
 /// changes them between the read and the merge of the same run. The three tables are read in
 /// one read transaction (one snapshot).
-final class StoredRows: @unchecked Sendable {
+struct StoredRows: Sendable {
     struct Address {
         var offset: Int
         var count: Int
@@ -36,39 +37,47 @@ final class StoredRows: @unchecked Sendable {
     private(set) var hosts: [Host] = []
     private(set) var callbacks: [Callback] = []
 
-    /// Reads the rows from the state at `path`; nil when the connection or a statement cannot
-    /// be had (the merge then reads them itself).
-    static func read(path: String) throws -> StoredRows? {
-        guard let connection = ReadConnection(path: path) else { return nil }
+    /// Reads the rows from the state at `path`. Throws when the file cannot be opened or read
+    /// (SQLite's reason, the path named); the merge then reads the rows itself and says so.
+    static func read(path: String) throws(StoreError) -> StoredRows {
+        let connection = try ReadConnection(path: path)
         defer { connection.close() }
-        guard connection.execute("BEGIN") else { return nil }
-        defer { _ = connection.execute("COMMIT") }
-        let rows = StoredRows()
-        guard let a = connection.scanner(sql: TrapStore.addressScanSQL) else { return nil }
-        defer { a.finalize() }
-        try a.forEachRow { row in
-            let key = row.bytes(0)
-            rows.addresses.append(
-                Address(offset: rows.bytes.count, count: key.count, roles: row.int64(1), lastSeen: row.int64(2)))
-            rows.bytes.append(contentsOf: key)
-        }
-        guard let h = connection.scanner(sql: TrapStore.hostScanSQL) else { return nil }
-        defer { h.finalize() }
-        try h.forEachRow { row in
-            rows.hosts.append(
-                Host(
-                    ip: IPAddress(ascii: row.bytes(0)), lastHit: row.int64(1), lastNonVerifierHit: row.int64(2),
-                    trappedExpire: row.int64(3)))
-        }
-        guard let c = connection.scanner(sql: TrapStore.callbackScanSQL) else { return nil }
-        defer { c.finalize() }
-        try c.forEachRow { row in
-            let address = row.bytes(1)
-            rows.callbacks.append(
-                Callback(
-                    ip: IPAddress(ascii: row.bytes(0)), offset: rows.bytes.count, count: address.count,
-                    hasHelo: row.int64(2) == 1, seen: row.int64(3) ?? .max))
-            rows.bytes.append(contentsOf: address)
+        try connection.execute("BEGIN")
+        defer { try? connection.execute("COMMIT") }  // a read transaction: nothing to lose
+        var rows = StoredRows()
+        do {
+            let a = try connection.scanner(sql: TrapStore.addressScanSQL)
+            defer { a.finalize() }
+            try a.forEachRow { row in
+                let key = row.bytes(0)
+                rows.addresses.append(
+                    Address(offset: rows.bytes.count, count: key.count, roles: row.int64(1), lastSeen: row.int64(2)))
+                rows.bytes.append(contentsOf: key)
+            }
+            let h = try connection.scanner(sql: TrapStore.hostScanSQL)
+            defer { h.finalize() }
+            try h.forEachRow { row in
+                rows.hosts.append(
+                    Host(
+                        ip: IPAddress(ascii: row.bytes(0)), lastHit: row.int64(1), lastNonVerifierHit: row.int64(2),
+                        trappedExpire: row.int64(3)))
+            }
+            let c = try connection.scanner(sql: TrapStore.callbackScanSQL)
+            defer { c.finalize() }
+            try c.forEachRow { row in
+                let address = row.bytes(1)
+                rows.callbacks.append(
+                    Callback(
+                        ip: IPAddress(ascii: row.bytes(0)), offset: rows.bytes.count, count: address.count,
+                        hasHelo: row.int64(2) == 1, seen: row.int64(3) ?? .max))
+                rows.bytes.append(contentsOf: address)
+            }
+        } catch let e as StoreError {
+            throw e
+        } catch let e as DatabaseError {
+            throw StoreError(path: path, e.message ?? e.description)
+        } catch {
+            throw StoreError(path: path, "\(error)")
         }
         return rows
     }
@@ -93,8 +102,8 @@ final class StoredRows: @unchecked Sendable {
 extension TrapStore {
     /// Starts reading the stored rows the next merge needs on another thread (see
     /// `StoredRows`); hand the result to `merge(_:readAhead:)`.
-    func readAhead() -> BackgroundResult<StoredRows?> {
+    func readAhead() -> BackgroundResult<StoredRows, StoreError> {
         let path = self.path
-        return BackgroundResult { try StoredRows.read(path: path) }
+        return BackgroundResult { () throws(StoreError) in try StoredRows.read(path: path) }
     }
 }

@@ -74,35 +74,51 @@ public final class TrapStore {
     /// against the harvest by their bytes, so a steady-state run writes nothing. New rows go in
     /// in key order (SQLite's B-trees fill page by page instead of splitting pages all over).
     public func merge(_ harvest: Harvest) throws {
-        try merge(harvest, readAhead: nil)
+        _ = try merge(harvest, readAhead: nil)
     }
 
     /// `merge`, comparing with stored rows read ahead (`readAhead()`, started while the dumps
-    /// were parsed) when given and readable; otherwise the stored rows are read here, in the
-    /// transaction. With rows read ahead, the host rows to write are chosen and encoded on a
-    /// second thread while this one writes the addresses.
-    func merge(_ harvest: Harvest, readAhead: BackgroundResult<StoredRows?>?) throws {
+    /// were parsed) when given; otherwise the stored rows are read here, in the transaction.
+    /// With rows read ahead, the host rows to write are chosen and encoded on a second thread
+    /// while this one writes the addresses.
+    ///
+    /// A read-ahead that failed changes nothing stored (the rows are read here instead); it
+    /// comes back as a warning for the caller to report.
+    func merge(_ harvest: Harvest, readAhead: BackgroundResult<StoredRows, StoreError>?) throws -> [String] {
         harvest.drain()  // read-only from here on: the host rows may be prepared on another thread
-        let stored = readAhead.flatMap { try? $0.wait() } ?? nil
+        var warnings: [String] = []
+        var stored: StoredRows?
+        do {
+            stored = try readAhead?.wait()
+        } catch {
+            warnings.append(
+                "warning: state \(path): could not read the stored rows ahead (\(error.message)); the merge read them itself"
+            )
+        }
         let limit = hostRowsEncodedAhead
         let hostRows = stored.map { stored in
-            BackgroundResult { HostRows(harvest, needed: TrapStore.neededHosts(harvest, stored.hosts), limit: limit) }
+            BackgroundResult {
+                harvest.reading { HostRows($0, needed: TrapStore.neededHosts($0, stored.hosts), limit: limit) }
+            }
         }
         try write { db in
-            try mergeAddresses(harvest, db, stored: stored)
-            tkTick("merge: addresses written")
-            let prepared = hostRows.flatMap { try? $0.wait() }
-            try mergeHosts(harvest, db, prepared: prepared)
-            try mergeHits(harvest, db)
-            tkTick("merge: hosts written")
-            try mergeCallbacks(harvest, db, stored: stored)
-            tkTick("merge: callbacks written")
+            try harvest.reading { harvest in
+                try mergeAddresses(harvest, db, stored: stored)
+                tkTick("merge: addresses written")
+                let prepared = hostRows?.wait()  // cannot fail: preparing rows reads memory only
+                try mergeHosts(harvest, db, prepared: prepared)
+                try mergeHits(harvest, db)
+                tkTick("merge: hosts written")
+                try mergeCallbacks(harvest, db, stored: stored)
+                tkTick("merge: callbacks written")
+            }
         }
+        return warnings
     }
 
     /// Which of the harvest's hosts need writing (true) after comparing with the stored rows
     /// read through `scanner`.
-    private static func neededHosts(_ harvest: Harvest, _ scanner: RowScanner) throws -> [Bool] {
+    private static func neededHosts(_ harvest: borrowing HarvestState, _ scanner: RowScanner) throws -> [Bool] {
         var needed = [Bool](repeating: true, count: harvest.hostCount)
         try scanner.forEachRow { row in
             hostRow(harvest, IPAddress(ascii: row.bytes(0)), row.int64(1), row.int64(2), row.int64(3), &needed)
@@ -111,7 +127,7 @@ public final class TrapStore {
     }
 
     /// `neededHosts` from rows read ahead.
-    static func neededHosts(_ harvest: Harvest, _ rows: [StoredRows.Host]) -> [Bool] {
+    static func neededHosts(_ harvest: borrowing HarvestState, _ rows: [StoredRows.Host]) -> [Bool] {
         var needed = [Bool](repeating: true, count: harvest.hostCount)
         for r in rows { hostRow(harvest, r.ip, r.lastHit, r.lastNonVerifierHit, r.trappedExpire, &needed) }
         return needed
@@ -120,7 +136,7 @@ public final class TrapStore {
     /// One stored host row: its harvest host needs no writing when nothing in it is newer.
     @inline(__always)
     private static func hostRow(
-        _ harvest: Harvest, _ ip: IPAddress?, _ storedLast: Int64?, _ storedNonVerifier: Int64?,
+        _ harvest: borrowing HarvestState, _ ip: IPAddress?, _ storedLast: Int64?, _ storedNonVerifier: Int64?,
         _ storedTrapped: Int64?, _ needed: inout [Bool]
     ) {
         guard let ip, let i = harvest.findHost(ip) else { return }
@@ -136,7 +152,7 @@ public final class TrapStore {
     static let addressScanSQL = "SELECT address, roles, last_seen FROM address"
     static let callbackScanSQL = "SELECT ip, probe_address, helo IS NOT NULL, seen FROM callback"
 
-    private func mergeAddresses(_ harvest: Harvest, _ db: Database, stored: StoredRows?) throws {
+    private func mergeAddresses(_ harvest: borrowing HarvestState, _ db: Database, stored: StoredRows?) throws {
         let n = harvest.addressCount
         // Which seen addresses need writing: those with roles not stored yet or seen later.
         var needed = [Bool](repeating: true, count: n)
@@ -155,7 +171,7 @@ public final class TrapStore {
         var order: [(key: SortKey, index: Int)] = []
         for i in 0..<n where needed[i] {
             let e = harvest.addressEntry(i)
-            if e.roles != 0 && e.evidence >= 0 { order.append((SortKey(harvest.addressKey(i)), i)) }
+            if e.roles != 0 && e.evidence >= 0 { order.append((harvest.withAddressKey(i) { SortKey($0) }, i)) }
         }
         order.sort { $0.key < $1.key }
         let bulk = BulkStatement(
@@ -174,13 +190,15 @@ public final class TrapStore {
             let e = harvest.addressEntry(i)
             evidence.removeAll(keepingCapacity: true)
             harvest.appendEvidence(e.evidence, to: &evidence)
-            bulk.bind(1, bytes: harvest.addressKey(i))
-            bulk.bind(2, Int(e.roles))
-            bulk.bind(3, e.first)
-            bulk.bind(4, e.last)
-            try evidence.withUnsafeBytes { text in
-                bulk.bind(5, bytes: text)
-                try bulk.step()
+            try harvest.withAddressKey(i) { address in
+                try evidence.withUnsafeBytes { text in
+                    bulk.bind(1, bytes: address)
+                    bulk.bind(2, Int(e.roles))
+                    bulk.bind(3, e.first)
+                    bulk.bind(4, e.last)
+                    bulk.bind(5, bytes: text)
+                    try bulk.step()
+                }
             }
         }
     }
@@ -195,7 +213,7 @@ public final class TrapStore {
     /// (see `merge`) with their text fields as ranges of one byte buffer; the rest (`later`,
     /// host indexes in the same order) are encoded as they are written. The limit keeps the
     /// buffer to ~20 MB whatever the number of hosts (a 10 M-line dump has ~470 000).
-    struct HostRows: @unchecked Sendable {
+    struct HostRows: Sendable {
         struct Row {
             var index: Int
             var ip: Range<Int>
@@ -207,7 +225,7 @@ public final class TrapStore {
         var rows: [Row] = []
         var later: [Int] = []
 
-        init(_ harvest: Harvest, needed: [Bool], limit: Int) {
+        init(_ harvest: borrowing HarvestState, needed: [Bool], limit: Int) {
             var order: [(key: SortKey, text: String, index: Int)] = []
             for i in 0..<needed.count where needed[i] {
                 var text = harvest.hostKey(i).description
@@ -222,7 +240,9 @@ public final class TrapStore {
         }
 
         /// Appends host `i`'s text fields to `bytes`; the row says where they are.
-        static func encode(_ harvest: Harvest, _ i: Int, ip text: String, into bytes: inout [UInt8]) -> Row {
+        static func encode(_ harvest: borrowing HarvestState, _ i: Int, ip text: String, into bytes: inout [UInt8])
+            -> Row
+        {
             let h = harvest.hostValues(i)
             func field(_ append: (inout [UInt8]) -> Void) -> Range<Int> {
                 let start = bytes.count
@@ -232,13 +252,14 @@ public final class TrapStore {
             return Row(
                 index: i, ip: field { $0.append(contentsOf: text.utf8) },
                 hitEvidence: h.hitEvidence < 0 ? nil : field { harvest.appendEvidence(h.hitEvidence, to: &$0) },
-                hitTrap: h.hitTrap < 0 ? nil : field { $0.append(contentsOf: harvest.addressKey(h.hitTrap)) },
+                hitTrap: h.hitTrap < 0
+                    ? nil : field { bytes in harvest.withAddressKey(h.hitTrap) { bytes.append(contentsOf: $0) } },
                 trappedEvidence: h.trappedEvidence < 0
                     ? nil : field { harvest.appendEvidence(h.trappedEvidence, to: &$0) })
         }
     }
 
-    private func mergeHosts(_ harvest: Harvest, _ db: Database, prepared: HostRows?) throws {
+    private func mergeHosts(_ harvest: borrowing HarvestState, _ db: Database, prepared: HostRows?) throws {
         let hostRows =
             try prepared
             ?? HostRows(
@@ -298,7 +319,7 @@ public final class TrapStore {
     /// Hits per (host, address): each pair's first hit only moves earlier, its last and last
     /// non-verifier hits only later; a pair whose values are not newer is not written (the
     /// upsert's WHERE), so merging the same harvest again changes no row.
-    private func mergeHits(_ harvest: Harvest, _ db: Database) throws {
+    private func mergeHits(_ harvest: borrowing HarvestState, _ db: Database) throws {
         let bulk = BulkStatement(
             try db.makeStatement(
                 sql: """
@@ -316,23 +337,25 @@ public final class TrapStore {
             ipText.removeAll(keepingCapacity: true)
             ipText.append(contentsOf: harvest.hostKey(p.host).description.utf8)
             try ipText.withUnsafeBytes { ip in
-                bulk.bind(1, bytes: ip)
-                bulk.bind(2, bytes: harvest.addressKey(p.address))
-                bulk.bind(3, p.first)
-                bulk.bind(4, p.last)
-                bulk.bind(5, p.lastNonVerifier)
-                try bulk.step()
+                try harvest.withAddressKey(p.address) { address in
+                    bulk.bind(1, bytes: ip)
+                    bulk.bind(2, bytes: address)
+                    bulk.bind(3, p.first)
+                    bulk.bind(4, p.last)
+                    bulk.bind(5, p.lastNonVerifier)
+                    try bulk.step()
+                }
             }
         }
     }
 
-    private func mergeCallbacks(_ harvest: Harvest, _ db: Database, stored rows: StoredRows?) throws {
+    private func mergeCallbacks(_ harvest: borrowing HarvestState, _ db: Database, stored rows: StoredRows?) throws {
         struct Stored {
             var hasHelo: Bool
             var seen: Int64
         }
         // The stored row of each incident (by its index), matched by bytes: no String per row.
-        let incidents = harvest.callbackIncidents
+        let incidents = harvest.incidents
         var stored = [Stored?](repeating: nil, count: incidents.count)
         func row(_ ip: IPAddress?, _ address: UnsafeRawBufferPointer, _ hasHelo: Bool, _ seen: Int64) {
             guard let ip, let i = harvest.incidentIndex(ip: ip, address: address) else { return }
