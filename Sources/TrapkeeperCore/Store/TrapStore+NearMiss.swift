@@ -15,16 +15,21 @@ extension TrapStore {
     public func nearMissNetworks(_ addresses: [String]) throws -> [String: [String: Int64]] {
         try read { db in
             var out: [String: [String: Int64]] = [:]
-            let hits = try db.makeStatement(sql: "SELECT ip, first FROM hit WHERE address = ?")
+            guard !addresses.isEmpty else { return out }
+            // One pass over the hits for all of them (the table has no index on address).
+            let wanted = Set(addresses)
+            var fromHits: [String: [String: Int64]] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT ip, address, first FROM hit")
+            while let r = try rows.next() {
+                let a: String = r[1]
+                guard wanted.contains(a), let ip = IPAddress(r[0] as String) else { continue }
+                let n = NearMissRule.network(of: ip)
+                let first: Int64 = r[2]
+                fromHits[a, default: [:]][n] = min(fromHits[a]?[n] ?? first, first)
+            }
             let kept = try db.makeStatement(sql: "SELECT network, first FROM near_miss_network WHERE address = ?")
             for a in addresses {
-                var networks: [String: Int64] = [:]
-                for r in try Row.fetchAll(hits, arguments: [a]) {
-                    guard let ip = IPAddress(r[0] as String) else { continue }
-                    let n = NearMissRule.network(of: ip)
-                    let first: Int64 = r[1]
-                    networks[n] = min(networks[n] ?? first, first)
-                }
+                var networks = fromHits[a] ?? [:]
                 for r in try Row.fetchAll(kept, arguments: [a]) {
                     let n: String = r[0]
                     let first: Int64 = r[1]
