@@ -9,28 +9,6 @@ import Testing
 @Suite(.serialized) struct NightlyRunFetchTests {
     static let now: Int64 = 1_700_000_000
 
-    /// Every message a run reports, warnings and progress (`-v`) alike.
-    final class Messages: @unchecked Sendable {
-        private let lock = NSLock()
-        private var lines: [String] = []
-
-        var all: [String] {
-            lock.lock()
-            defer { lock.unlock() }
-            return lines
-        }
-
-        var reporter: Reporter {
-            Reporter(warn: { [self] in add($0) }, progress: { [self] in add($0) })
-        }
-
-        private func add(_ line: String) {
-            lock.lock()
-            lines.append(line)
-            lock.unlock()
-        }
-    }
-
     /// The validators each request carried, in order (servers answer on other threads).
     final class Requests: @unchecked Sendable {
         struct Seen: Sendable {
@@ -125,8 +103,8 @@ import Testing
         #expect(traps == ["alpha@bsdly.com", "beta@bsdly.com"])
         #expect(hosts == ["45.95.147.1"])
 
-        let log = Messages()
-        let night2 = try await run(s, at: Self.now + 3600, reporter: log.reporter)
+        let log = MessageLog()
+        let night2 = try await run(s, at: Self.now + 3600, reporter: log.reporterWithProgress)
         await server.stop()
         let requests = seen.all
         #expect(requests.count == 2)
@@ -170,8 +148,8 @@ import Testing
             SourceConfig(name: "fw1", url: server.url("/fw1")), SourceConfig(name: "fw2", url: server.url("/fw2")),
             SourceConfig(name: "fw3", url: server.url("/fw3")),
         ])
-        let log1 = Messages()
-        #expect(try await run(s, at: Self.now, reporter: log1.reporter) == .partial)
+        let log1 = MessageLog()
+        #expect(try await run(s, at: Self.now, reporter: log1.reporterWithProgress) == .partial)
         let fw3 = log1.all.filter { $0.contains("source 'fw3'") }
         #expect(fw3.count == 1, "\(log1.all)")
         #expect(fw3.first?.contains("no conditional request was sent") == true)
@@ -179,8 +157,8 @@ import Testing
         #expect(s.traps == ["alpha@bsdly.com", "gamma@bsdly.com"])
 
         answer304.value = true
-        let log2 = Messages()
-        #expect(try await run(s, at: Self.now + 3600, reporter: log2.reporter) == .partial)
+        let log2 = MessageLog()
+        #expect(try await run(s, at: Self.now + 3600, reporter: log2.reporterWithProgress) == .partial)
         await server.stop()
         #expect(
             log2.all.contains {
@@ -210,8 +188,8 @@ import Testing
         #expect(s.traps == ["alpha@bsdly.com"])
 
         night2.value = true
-        let log = Messages()
-        #expect(try await run(s, at: Self.now + 3600, reporter: log.reporter) == .partial, "\(log.all)")
+        let log = MessageLog()
+        #expect(try await run(s, at: Self.now + 3600, reporter: log.reporterWithProgress) == .partial, "\(log.all)")
         #expect(
             log.all.contains {
                 $0.contains("source 'fw1'") && $0.contains("ends in the middle of a line")
@@ -256,10 +234,10 @@ import Testing
             SourceConfig(name: "moved", url: server.url("/moved")),
         ])
         var shown: [String] = [try StatusReport.text(workspace: s.ws, now: Self.now)]  // never fetched yet
-        let log = Messages()
-        #expect(try await run(s, at: Self.now, reporter: log.reporter) == .partial)
+        let log = MessageLog()
+        #expect(try await run(s, at: Self.now, reporter: log.reporterWithProgress) == .partial)
         await server.stop()
-        #expect(try await run(s, at: Self.now + 3600, reporter: log.reporter) == .partial)
+        #expect(try await run(s, at: Self.now + 3600, reporter: log.reporterWithProgress) == .partial)
         shown += log.all
         shown.append(try StatusReport.text(workspace: s.ws, now: Self.now + 3600))
 

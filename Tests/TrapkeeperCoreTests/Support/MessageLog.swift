@@ -14,13 +14,18 @@ final class MessageLog: @unchecked Sendable {
     }
 
     var reporter: Reporter {
-        Reporter(
-            warn: { [self] s in
-                lock.lock()
-                lines.append(s)
-                lock.unlock()
-            },
-            progress: { _ in })
+        Reporter(warn: { [self] in add($0) }, progress: { _ in })
+    }
+
+    /// Collects the progress lines (`-v`) too.
+    var reporterWithProgress: Reporter {
+        Reporter(warn: { [self] in add($0) }, progress: { [self] in add($0) })
+    }
+
+    private func add(_ line: String) {
+        lock.lock()
+        lines.append(line)
+        lock.unlock()
     }
 }
 
