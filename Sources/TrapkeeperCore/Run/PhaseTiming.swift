@@ -9,11 +9,11 @@ import Darwin
 private let timingEnabled = getenv("TRAPKEEPER_TIMING") != nil
 
 @inline(never)
-public func tkTick(_ what: String) {
+public func tkTick(_ what: @autoclosure () -> String) {
     if timingEnabled {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
-        let s = "\(Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9) \(what)\n"
+        let s = "\(Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9) \(what())\n"
         _ = s.withCString { write(2, $0, strlen($0)) }
     }
 }

@@ -1,0 +1,111 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import TrapkeeperCore
+
+/// The merge writes only the (host, address) hit pairs that are new or carry newer times: it
+/// walks the stored pairs in key order beside the harvest's pairs sorted the same way
+/// (`PairOrder`). If the two orders ever disagreed, a changed pair could be skipped. These
+/// nights are made of keys whose byte order is easy to get wrong: host texts that are prefixes
+/// of each other (`10.0.0.1`, `10.0.0.12`), IPv6 beside IPv4, addresses that are prefixes of
+/// each other, upper case, bytes above 0x7F, `~` and `_` around the letters.
+@Suite struct HitMergeTests {
+    static let t0: Int64 = 1_700_000_000
+    static let hosts = [
+        "10.0.0.1", "10.0.0.12", "10.0.0.123", "10.0.0.2", "10.0.1.2", "9.9.9.9", "100.0.0.1", "2001:db8::1",
+        "2001:db8::1:0", "2001:db8::10", "2001:db8:0:1::", "::1", "fe80::1",
+    ]
+    static let addresses = [
+        "a@bsdly.com", "aa@bsdly.com", "a.b@bsdly.com", "A.B@bsdly.com", "ab@bsdly.com", "a@bsdly.net", "zé@bsdly.com",
+        "ze@bsdly.com", "~x@bsdly.com", "_x@bsdly.com", "0@bsdly.com", "x-y@bsdly.net", "xy@bsdly.net",
+    ]
+    static let senders = ["kd@xmail.ru", "", "postmaster@mx.example", "bounce@list.example"]
+
+    /// One night: `lines` GREY tuples drawn from the pools, seen within five days before t0.
+    static func night(_ rng: inout SeededRandom, lines: Int) -> String {
+        var text = ""
+        for _ in 0..<lines {
+            let ip = hosts[rng.below(hosts.count)]
+            let to = addresses[rng.below(addresses.count)]
+            let from = senders[rng.below(senders.count)]
+            let seen = t0 - Int64(rng.below(5 * 86400))
+            text += "GREY|\(ip)|mx.example|<\(from)>|<\(to)>|\(seen)|\(seen + 3600)|\(seen + 14400)|1|0\n"
+        }
+        return text
+    }
+
+    typealias Hits = [String: [Int64?]]
+
+    /// The harvest's pairs by "ip address" → [first, last, last non-verifier].
+    static func pairs(_ harvest: Harvest) -> Hits {
+        harvest.reading { state in
+            var out: Hits = [:]
+            for i in 0..<state.pairCount {
+                let p = state.pair(i)
+                let address = state.withAddressKey(p.address) { String(decoding: $0, as: UTF8.self) }
+                out["\(state.hostKey(p.host)) \(address)"] = [p.first, p.last, p.lastNonVerifier]
+            }
+            return out
+        }
+    }
+
+    /// The `hit` table in the same form, and its keys in SQLite's key order.
+    static func stored(_ s: Scene) throws -> (hits: Hits, order: [String]) {
+        try s.ws.store.read { db in
+            var hits: Hits = [:]
+            var order: [String] = []
+            for row in try Row.fetchAll(
+                db, sql: "SELECT ip, address, first, last, last_nonverifier FROM hit ORDER BY ip, address")
+            {
+                let key = "\(row[0] as String) \(row[1] as String)"
+                order.append(key)
+                hits[key] = [row[2], row[3], row[4]]
+            }
+            return (hits, order)
+        }
+    }
+
+    @Test(arguments: 0..<25)
+    func storedHitsAreTheFoldOfEveryNight(seed: Int) throws {
+        var rng = SeededRandom(seed: UInt64(seed) &* 0x9E37_79B9 &+ 11)
+        let s = try Scene()
+        var expected: Hits = [:]
+        for n in 0..<4 {
+            let now = Self.t0 + Int64(n) * 3600
+            let harvest = Harvest(classifier: s.ws.classifier, now: now)
+            _ = try ClassifyJob.parseInput(
+                ClassifyInput(
+                    source: "test", path: s.dir.write("night\(n)", Self.night(&rng, lines: 20 + rng.below(300))),
+                    format: .auto),
+                into: harvest, workspace: s.ws, now: now)
+            let night = Self.pairs(harvest)
+            #expect(!night.isEmpty)
+            if n == 0 {
+                // Into an empty state every pair is written, in `PairOrder`'s order: the same
+                // order SQLite reads them back in.
+                let order = harvest.reading { state in
+                    let pairs = PairOrder(state)
+                    return pairs.withKeys { keys in
+                        (0..<pairs.count).map {
+                            "\(String(decoding: keys.ip($0), as: UTF8.self)) \(String(decoding: keys.address($0), as: UTF8.self))"
+                        }
+                    }
+                }
+                _ = try s.ws.store.merge(harvest, readAhead: nil)
+                #expect(order == (try Self.stored(s).order))
+            } else {
+                _ = try s.ws.store.merge(harvest, readAhead: nil)
+            }
+            for (key, v) in night {
+                guard let old = expected[key] else {
+                    expected[key] = v
+                    continue
+                }
+                let lnv: Int64? = [old[2], v[2]].compactMap { $0 }.max()
+                expected[key] = [min(old[0]!, v[0]!), max(old[1]!, v[1]!), lnv]
+            }
+            #expect(try Self.stored(s).hits == expected, "night \(n)")
+        }
+    }
+}
