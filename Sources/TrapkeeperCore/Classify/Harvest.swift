@@ -242,7 +242,7 @@ struct HarvestState: ~Copyable {
     private var hostTrappedEvidence = PlainArray<Int>(capacity: 1 << 14)
     /// Trap hits per (host, address): whether a hit counts is decided at publish time, by
     /// whether its address is a trap then. `pairIndex`: host index << 32 | address index → slot.
-    private var pairIndex: [UInt64: Int32] = [:]
+    private var pairIndex = PairIndex()
     private var pairs: [PairStat] = []
     /// Evidence is kept as compact records (bytes as read) and turned into text only when the
     /// state asks for it: most first sightings of a steady-state run are never written.
@@ -934,13 +934,13 @@ struct HarvestState: ~Copyable {
     @inline(__always)
     private mutating func notePair(host: Int, address: Int, first: Int64, last: Int64, lastNonVerifier: Int64) {
         let key = UInt64(UInt32(host)) << 32 | UInt64(UInt32(address))
-        if let p = pairIndex[key] {
+        if let p = pairIndex.find(key) {
             let k = Int(p)
             if first < pairs[k].first { pairs[k].first = first }
             if last > pairs[k].last { pairs[k].last = last }
             if lastNonVerifier > pairs[k].lastNonVerifier { pairs[k].lastNonVerifier = lastNonVerifier }
         } else {
-            pairIndex[key] = Int32(pairs.count)
+            pairIndex.insert(key, Int32(pairs.count))
             pairs.append(
                 PairStat(
                     host: Int32(host), address: Int32(address), first: first, last: last,
