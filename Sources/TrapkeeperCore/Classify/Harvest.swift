@@ -951,6 +951,16 @@ struct HarvestState: ~Copyable {
         return (p.host, p.address, p.first, p.last, p.lastNonVerifier == .min ? nil : p.lastNonVerifier)
     }
 
+    /// Calls `body` with every pair (host and address index, first and last hit, last
+    /// non-verifier hit or nil), in no particular order: one sequential pass over the pairs.
+    func forEachPair(
+        _ body: (_ host: Int, _ address: Int, _ first: Int64, _ last: Int64, _ lastNonVerifier: Int64?) throws -> Void
+    ) rethrows {
+        try pairs.forEachPair { host, address, first, last, lastNonVerifier in
+            try body(host, address, first, last, lastNonVerifier == .min ? nil : lastNonVerifier)
+        }
+    }
+
     /// Index of a normalised address seen in this run, or nil.
     func findAddress(_ key: UnsafeRawBufferPointer) -> Int? { table.find(key) }
     /// Calls `body` with the bytes of address `i`.

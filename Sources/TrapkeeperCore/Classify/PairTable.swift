@@ -47,6 +47,14 @@ struct PairTable {
         return (Int(s.key >> 32), Int(s.key & 0xFFFF_FFFF), s.first, s.last, s.lastNonVerifier)
     }
 
+    /// Calls `body` with every pair (host, address, first, last, last non-verifier hit), in the
+    /// table's memory order: one sequential pass, for the merge, which sorts them anyway.
+    func forEachPair(_ body: (Int, Int, Int64, Int64, Int64) throws -> Void) rethrows {
+        for s in slots where s.key != PairTable.emptyKey {
+            try body(Int(s.key >> 32), Int(s.key & 0xFFFF_FFFF), s.first, s.last, s.lastNonVerifier)
+        }
+    }
+
     /// Adds hits to the pair `key`: its first hit only moves earlier, its last and last
     /// non-verifier hits only later; a new pair is numbered after the others.
     @inline(__always)

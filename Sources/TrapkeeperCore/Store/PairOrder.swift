@@ -34,8 +34,9 @@ struct PairOrder {
             hostSpan.append(start..<Int32(text.count))
         }
         var addressSpan = [Range<Int32>?](repeating: nil, count: harvest.addressCount)
-        for i in 0..<harvest.pairCount {
-            let a = harvest.pair(i).address
+        var pairsOfHost = [Int](repeating: 0, count: harvest.hostCount)
+        harvest.forEachPair { host, a, _, _, _ in
+            pairsOfHost[host] += 1
             if addressSpan[a] == nil {
                 let start = Int32(text.count)
                 harvest.withAddressKey(a) { text.append(contentsOf: $0) }
@@ -57,22 +58,20 @@ struct PairOrder {
         }
         let hostRank = ranks(hostSpan)
         let addressRank = ranks(addressSpan)
-        // Pairs bucketed by host rank (a counting sort, reading the pairs in their own order),
-        // then each host's few pairs sorted by address rank.
+        // Pairs bucketed by host rank (a counting sort, reading the pairs in memory order), then
+        // each host's few pairs sorted by address rank.
         var bucketStart = [Int](repeating: 0, count: harvest.hostCount + 1)
-        for i in 0..<harvest.pairCount { bucketStart[hostRank[harvest.pair(i).host] + 1] += 1 }
+        for h in 0..<harvest.hostCount { bucketStart[hostRank[h] + 1] = pairsOfHost[h] }
         for r in 0..<harvest.hostCount { bucketStart[r + 1] += bucketStart[r] }
         var fill = bucketStart
         var entries = [Entry](
             repeating: Entry(ip: 0..<0, address: 0..<0, addressRank: 0, first: 0, last: 0, lastNonVerifier: nil),
             count: harvest.pairCount)
-        for i in 0..<harvest.pairCount {
-            let p = harvest.pair(i)
-            let r = hostRank[p.host]
+        harvest.forEachPair { host, address, first, last, lastNonVerifier in
+            let r = hostRank[host]
             entries[fill[r]] = Entry(
-                ip: hostSpan[p.host]!, address: addressSpan[p.address]!, addressRank: Int32(addressRank[p.address]),
-                first: p.first, last: p.last,
-                lastNonVerifier: p.lastNonVerifier)
+                ip: hostSpan[host]!, address: addressSpan[address]!, addressRank: Int32(addressRank[address]),
+                first: first, last: last, lastNonVerifier: lastNonVerifier)
             fill[r] += 1
         }
         for r in 0..<harvest.hostCount where bucketStart[r + 1] - bucketStart[r] > 1 {

@@ -101,6 +101,8 @@ public final class TrapStore {
                 harvest.reading { HostRows($0, needed: TrapStore.neededHosts($0, stored.hosts), limit: limit) }
             }
         }
+        // The hit pairs are sorted on another thread while the addresses and hosts are written.
+        let pairOrder = BackgroundResult { harvest.reading { PairOrder($0) } }
         try write { db in
             try harvest.reading { harvest in
                 try mergeAddresses(harvest, db, stored: stored)
@@ -108,8 +110,8 @@ public final class TrapStore {
                 let prepared = hostRows?.wait()  // cannot fail: preparing rows reads memory only
                 try mergeHosts(harvest, db, prepared: prepared)
                 tkTick("merge: host rows written")
-                try mergeHits(harvest, db)
-                tkTick("merge: hosts written")
+                try mergeHits(harvest, db, pairs: pairOrder.wait())
+                tkTick("merge: hits written")
                 try mergeCallbacks(harvest, db, stored: stored)
                 tkTick("merge: callbacks written")
             }
@@ -325,9 +327,7 @@ public final class TrapStore {
     /// same way (a merge of two sorted lists, bytes against bytes): only new pairs and pairs
     /// with newer values are written. A steady-state night of a busy site has ~500 000 pairs,
     /// nearly all unchanged; an upsert of each cost a B-tree search per pair.
-    private func mergeHits(_ harvest: borrowing HarvestState, _ db: Database) throws {
-        let pairs = PairOrder(harvest)
-        tkTick("merge: hit pairs sorted")
+    private func mergeHits(_ harvest: borrowing HarvestState, _ db: Database, pairs: PairOrder) throws {
         var needed = [Bool](repeating: true, count: pairs.count)
         let scanner = RowScanner(try db.makeStatement(sql: TrapStore.hitScanSQL))
         try pairs.withKeys { keys in
