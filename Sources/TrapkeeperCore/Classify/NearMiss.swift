@@ -23,6 +23,8 @@ public struct NearMissRule: Sendable {
     /// variant (symmetric deletion), so a lookup of the unknown local part's variants finds
     /// every candidate; `distance` then confirms.
     private let index: [String: [Substring]]
+    /// A quick "surely none" for `resembles`, from the bytes (`NearMissQuickCheck`).
+    private let quick: NearMissQuickCheck
 
     public init(book: AddressBook, minLength: Int, promoteNetworks: Int) {
         self.minLength = minLength
@@ -37,11 +39,18 @@ public struct NearMissRule: Sendable {
             for v in NearMissRule.variants(local) { index["\(v)@\(domain)", default: []].append(local) }
         }
         self.index = index
+        quick = NearMissQuickCheck(keys: index.keys, delimiters: book.delimiters, minLength: minLength)
     }
 
     /// The valid address `address` is a near-miss of (the first in byte order when several are),
     /// or nil. `address` is normalised (lower-case, no brackets) and not valid itself.
     public func resembles(_ address: String) -> String? {
+        if quick.surelyNone(address) { return nil }
+        return resemblesByTheRule(address)
+    }
+
+    /// `resembles` by the rule alone, without the quick check (the definition; tests compare).
+    func resemblesByTheRule(_ address: String) -> String? {
         guard let at = address.lastIndex(of: "@") else { return nil }
         let local = NearMissRule.base(address[..<at], delimiters: delimiters)
         guard local.count >= minLength else { return nil }

@@ -36,16 +36,25 @@ public struct PublishPlan: Sendable {
 
     /// -1, 0, 1 by UTF-8 bytes (SQLite's BINARY collation), not by Unicode equivalence.
     static func compareBytes(_ a: String, _ b: String) -> Int {
+        // Native strings lend their bytes as they are; others are copied into native form.
+        let quick = a.utf8.withContiguousStorageIfAvailable { pa in
+            b.utf8.withContiguousStorageIfAvailable { pb in
+                compareBytes(UnsafeRawBufferPointer(pa), UnsafeRawBufferPointer(pb))
+            }
+        }
+        if let c = quick ?? nil { return c }
         var a = a
         var b = b
         return a.withUTF8 { pa in
-            b.withUTF8 { pb in
-                let n = min(pa.count, pb.count)
-                let c = n == 0 ? 0 : memcmp(pa.baseAddress!, pb.baseAddress!, n)
-                if c != 0 { return c < 0 ? -1 : 1 }
-                return pa.count == pb.count ? 0 : (pa.count < pb.count ? -1 : 1)
-            }
+            b.withUTF8 { pb in compareBytes(UnsafeRawBufferPointer(pa), UnsafeRawBufferPointer(pb)) }
         }
+    }
+
+    private static func compareBytes(_ pa: UnsafeRawBufferPointer, _ pb: UnsafeRawBufferPointer) -> Int {
+        let n = min(pa.count, pb.count)
+        let c = n == 0 ? 0 : memcmp(pa.baseAddress!, pb.baseAddress!, n)
+        if c != 0 { return c < 0 ? -1 : 1 }
+        return pa.count == pb.count ? 0 : (pa.count < pb.count ? -1 : 1)
     }
 
     /// Whether `sorted` (by bytes) holds `entry`.

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+@testable import TrapkeeperCore
+
+/// The quick check in front of `NearMissRule.resembles` only skips work: on random valid lists
+/// and random addresses — near-misses made by one edit of a valid address, far-off ones,
+/// delimiters, short local parts, other domains, non-ASCII local parts, and characters whose
+/// canonical decomposition is ASCII (U+037E GREEK QUESTION MARK is ';', U+1FEF GREEK VARIA is
+/// '`') — `resembles` answers exactly what the rule alone answers.
+@Suite struct NearMissQuickCheckTests {
+    static let alphabet: [String] = ["a", "b", "c", "e", "j", "s", "m", ".", "-", ";", "`", "+", "_", "1"]
+    static let rare: [String] = ["\u{37E}", "\u{1FEF}", "é", "e\u{301}", "ß", "K"]
+
+    static func word(_ rng: inout SeededRandom, length: Int) -> String {
+        (0..<length).map { _ in
+            rng.below(12) == 0 ? rare[rng.below(rare.count)] : alphabet[rng.below(alphabet.count)]
+        }.joined()
+    }
+
+    /// One random edit: insert, delete, replace or swap two neighbours.
+    static func edit(_ s: String, _ rng: inout SeededRandom) -> String {
+        var c = Array(s)
+        guard !c.isEmpty else { return s }
+        let i = rng.below(c.count)
+        switch rng.below(4) {
+        case 0: c.insert(Character(alphabet[rng.below(alphabet.count)]), at: i)
+        case 1: c.remove(at: i)
+        case 2: c[i] = Character(rng.below(5) == 0 ? rare[rng.below(rare.count)] : alphabet[rng.below(alphabet.count)])
+        default: if i + 1 < c.count { c.swapAt(i, i + 1) }
+        }
+        return String(c)
+    }
+
+    /// A valid local part holding U+037E; the stored address spells it ';' and differs by one
+    /// more character: the rule (Swift's canonical equivalence) finds the near-miss.
+    @Test func aCharacterThatDecomposesToASCII() {
+        var book = AddressBook(delimiters: "+")
+        book.addValid("ab\u{37E}cde@bsdly.com")
+        let rule = NearMissRule(book: book, minLength: 5, promoteNetworks: 3)
+        #expect(rule.resemblesByTheRule("ab;cdx@bsdly.com") == "ab\u{37E}cde@bsdly.com")
+        #expect(rule.resembles("ab;cdx@bsdly.com") == "ab\u{37E}cde@bsdly.com")
+    }
+
+    @Test(arguments: 0..<40)
+    func resemblesAnswersAsTheRuleAlone(seed: Int) {
+        var rng = SeededRandom(seed: UInt64(seed) &+ 0xC0FFEE)
+        var book = AddressBook(delimiters: seed % 3 == 0 ? "" : "+-")
+        var locals: [String] = []
+        for _ in 0..<(1 + rng.below(40)) {
+            let local = Self.word(&rng, length: 3 + rng.below(10))
+            locals.append(local)
+            book.addValid("\(local)@\(rng.below(4) == 0 ? "bsdly.net" : "bsdly.com")")
+        }
+        let rule = NearMissRule(book: book, minLength: 2 + rng.below(5), promoteNetworks: 3)
+        var nearMisses = 0
+        for _ in 0..<400 {
+            var local: String
+            switch rng.below(4) {
+            case 0: local = Self.word(&rng, length: rng.below(14))
+            default:
+                local = locals[rng.below(locals.count)]
+                // Now and then the ASCII spelling of a character that decomposes to ASCII.
+                if rng.below(3) == 0 {
+                    local = local.replacingOccurrences(of: "\u{37E}", with: ";")
+                        .replacingOccurrences(of: "\u{1FEF}", with: "`")
+                }
+                local = Self.edit(local, &rng)
+            }
+            // Spelled as stored: lower-case ASCII (non-ASCII left as it is).
+            local = AddressBook.lower(local)
+            if rng.below(6) == 0 { local += "+tag" }
+            let domain = ["bsdly.com", "bsdly.net", "example.org"][rng.below(3)]
+            let address = "\(local)@\(domain)"
+            let plain = rule.resemblesByTheRule(address)
+            #expect(rule.resembles(address) == plain, "\(address)")
+            if plain != nil { nearMisses += 1 }
+        }
+        #expect(nearMisses > 0, "the random edits should make some near-misses")
+    }
+}
