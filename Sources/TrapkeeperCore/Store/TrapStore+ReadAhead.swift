@@ -30,25 +30,14 @@ struct StoredRows: Sendable {
         var hasHelo: Bool
         var seen: Int64
     }
-    /// A stored (host, address) hit pair: its host text and address in `bytes`, back to back.
-    struct Hit {
-        var offset: Int
-        var ipCount: Int32
-        var addressCount: Int32
-        var first: Int64
-        var last: Int64
-        var lastNonVerifier: Int64?
-    }
 
-    /// Address keys, callback probe addresses and hit keys, back to back.
+    /// Address keys and callback probe addresses, back to back.
     private(set) var bytes: [UInt8] = []
     private(set) var addresses: [Address] = []
     private(set) var hosts: [Host] = []
     private(set) var callbacks: [Callback] = []
-    /// The stored hit pairs, in key order (`TrapStore.hitScanSQL`).
-    private(set) var hits: [Hit] = []
 
-    /// Reads the rows from the state at `path` (the four tables in one read transaction). Throws when the file cannot be opened or read
+    /// Reads the rows from the state at `path`. Throws when the file cannot be opened or read
     /// (SQLite's reason, the path named); the merge then reads the rows itself and says so.
     static func read(path: String) throws(StoreError) -> StoredRows {
         let connection = try ReadConnection(path: path)
@@ -83,19 +72,6 @@ struct StoredRows: Sendable {
                         hasHelo: row.int64(2) == 1, seen: row.int64(3) ?? .max))
                 rows.bytes.append(contentsOf: address)
             }
-            let p = try connection.scanner(sql: TrapStore.hitScanSQL)
-            defer { p.finalize() }
-            try p.forEachRow { row in
-                let ip = row.bytes(0)
-                let address = row.bytes(1)
-                guard let first = row.int64(2), let last = row.int64(3) else { return }  // NOT NULL columns
-                rows.hits.append(
-                    Hit(
-                        offset: rows.bytes.count, ipCount: Int32(ip.count), addressCount: Int32(address.count),
-                        first: first, last: last, lastNonVerifier: row.int64(4)))
-                rows.bytes.append(contentsOf: ip)
-                rows.bytes.append(contentsOf: address)
-            }
         } catch let e as StoreError {
             throw e
         } catch let e as DatabaseError {
@@ -110,22 +86,6 @@ struct StoredRows: Sendable {
         try bytes.withUnsafeBytes { all in
             for a in addresses {
                 try body(UnsafeRawBufferPointer(rebasing: all[a.offset..<a.offset + a.count]), a.roles, a.lastSeen)
-            }
-        }
-    }
-
-    /// Calls `body` with every stored hit pair, in key order: host text, address, first, last
-    /// and last non-verifier hit.
-    func forEachHit(
-        _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, Int64, Int64, Int64?) throws -> Void
-    ) rethrows {
-        try bytes.withUnsafeBytes { all in
-            for h in hits {
-                let ipEnd = h.offset + Int(h.ipCount)
-                try body(
-                    UnsafeRawBufferPointer(rebasing: all[h.offset..<ipEnd]),
-                    UnsafeRawBufferPointer(rebasing: all[ipEnd..<ipEnd + Int(h.addressCount)]), h.first, h.last,
-                    h.lastNonVerifier)
             }
         }
     }

@@ -110,7 +110,7 @@ public final class TrapStore {
                 let prepared = hostRows?.wait()  // cannot fail: preparing rows reads memory only
                 try mergeHosts(harvest, db, prepared: prepared)
                 tkTick("merge: host rows written")
-                try mergeHits(harvest, db, pairs: pairOrder.wait(), stored: stored)
+                try mergeHits(harvest, db, pairs: pairOrder.wait())
                 tkTick("merge: hits written")
                 try mergeCallbacks(harvest, db, stored: stored)
                 tkTick("merge: callbacks written")
@@ -327,35 +327,27 @@ public final class TrapStore {
     /// same way (a merge of two sorted lists, bytes against bytes): only new pairs and pairs
     /// with newer values are written. A steady-state night of a busy site has ~500 000 pairs,
     /// nearly all unchanged; an upsert of each cost a B-tree search per pair.
-    private func mergeHits(
-        _ harvest: borrowing HarvestState, _ db: Database, pairs: PairOrder, stored rows: StoredRows?
-    ) throws {
+    private func mergeHits(_ harvest: borrowing HarvestState, _ db: Database, pairs: PairOrder) throws {
         var needed = [Bool](repeating: true, count: pairs.count)
+        let scanner = RowScanner(try db.makeStatement(sql: TrapStore.hitScanSQL))
         try pairs.withKeys { keys in
             var next = 0  // first harvest pair (in key order) not yet passed by the stored rows
-            func compare(_ ip: UnsafeRawBufferPointer, _ address: UnsafeRawBufferPointer, _ stored: StoredHit) {
+            try scanner.forEachRow { row in
                 guard next < needed.count else { return }
+                let ip = row.bytes(0)
+                let address = row.bytes(1)
                 var order = keys.compare(next, ip: ip, address: address)
                 while order < 0 {
                     next += 1
                     guard next < needed.count else { return }
                     order = keys.compare(next, ip: ip, address: address)
                 }
-                guard order == 0 else { return }
+                guard order == 0, let first = row.int64(2), let last = row.int64(3) else { return }
                 let p = pairs.hits(next)
                 needed[next] = TrapStore.hitIsNewer(
-                    first: p.first, last: p.last, lastNonVerifier: p.lastNonVerifier, than: stored)
+                    first: p.first, last: p.last, lastNonVerifier: p.lastNonVerifier,
+                    than: (first, last, row.int64(4)))
                 next += 1
-            }
-            if let rows {
-                rows.forEachHit { ip, address, first, last, lastNonVerifier in
-                    compare(ip, address, (first, last, lastNonVerifier))
-                }
-            } else {
-                try RowScanner(try db.makeStatement(sql: TrapStore.hitScanSQL)).forEachRow { row in
-                    guard let first = row.int64(2), let last = row.int64(3) else { return }  // NOT NULL columns
-                    compare(row.bytes(0), row.bytes(1), (first, last, row.int64(4)))
-                }
             }
         }
         tkTick("merge: stored hits compared (\(needed.lazy.filter { $0 }.count) to write)")
@@ -388,12 +380,12 @@ public final class TrapStore {
     /// The stored hits of every pair, in key order (the primary key's: no sort step).
     static let hitScanSQL = "SELECT ip, address, first, last, last_nonverifier FROM hit ORDER BY ip, address"
 
-    /// A stored pair's first, last and last non-verifier hit.
-    typealias StoredHit = (first: Int64, last: Int64, lastNonVerifier: Int64?)
-
     /// Whether a harvest pair's hits would change the stored row (the hit upsert's WHERE, as a
     /// function): an earlier first hit, a later last hit, or a later last non-verifier hit.
-    static func hitIsNewer(first: Int64, last: Int64, lastNonVerifier: Int64?, than stored: StoredHit) -> Bool {
+    static func hitIsNewer(
+        first: Int64, last: Int64, lastNonVerifier: Int64?,
+        than stored: (first: Int64, last: Int64, lastNonVerifier: Int64?)
+    ) -> Bool {
         first < stored.first || last > stored.last || (lastNonVerifier ?? -1) > (stored.lastNonVerifier ?? -1)
     }
 

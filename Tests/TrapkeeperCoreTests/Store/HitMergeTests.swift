@@ -66,9 +66,8 @@ import Testing
         }
     }
 
-    /// With the stored rows read ahead (as classify does) and read in the merge.
-    @Test(arguments: 0..<25, [true, false])
-    func storedHitsAreTheFoldOfEveryNight(seed: Int, readAhead: Bool) throws {
+    @Test(arguments: 0..<25)
+    func storedHitsAreTheFoldOfEveryNight(seed: Int) throws {
         var rng = SeededRandom(seed: UInt64(seed) &* 0x9E37_79B9 &+ 11)
         let s = try Scene()
         var expected: Hits = [:]
@@ -93,10 +92,10 @@ import Testing
                         }
                     }
                 }
-                _ = try s.ws.store.merge(harvest, readAhead: readAhead ? s.ws.store.readAhead() : nil)
+                _ = try s.ws.store.merge(harvest, readAhead: nil)
                 #expect(order == (try Self.stored(s).order))
             } else {
-                _ = try s.ws.store.merge(harvest, readAhead: readAhead ? s.ws.store.readAhead() : nil)
+                _ = try s.ws.store.merge(harvest, readAhead: nil)
             }
             for (key, v) in night {
                 guard let old = expected[key] else {
