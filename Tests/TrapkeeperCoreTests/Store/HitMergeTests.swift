@@ -66,8 +66,9 @@ import Testing
         }
     }
 
-    @Test(arguments: 0..<25)
-    func storedHitsAreTheFoldOfEveryNight(seed: Int) throws {
+    /// With the stored rows read ahead (as classify does) and read in the merge.
+    @Test(arguments: 0..<25, [true, false])
+    func storedHitsAreTheFoldOfEveryNight(seed: Int, readAhead: Bool) throws {
         var rng = SeededRandom(seed: UInt64(seed) &* 0x9E37_79B9 &+ 11)
         let s = try Scene()
         var expected: Hits = [:]
@@ -92,10 +93,10 @@ import Testing
                         }
                     }
                 }
-                _ = try s.ws.store.merge(harvest, readAhead: nil)
+                _ = try s.ws.store.merge(harvest, readAhead: readAhead ? s.ws.store.readAhead() : nil)
                 #expect(order == (try Self.stored(s).order))
             } else {
-                _ = try s.ws.store.merge(harvest, readAhead: nil)
+                _ = try s.ws.store.merge(harvest, readAhead: readAhead ? s.ws.store.readAhead() : nil)
             }
             for (key, v) in night {
                 guard let old = expected[key] else {
