@@ -100,7 +100,7 @@ public struct AddressBook: Sendable {
             )
         }
         if let warning = OperatorListFile.outsideDomainsWarning(
-            file: validFile, outside: outside, of: validEntries.count, domains: domains)
+            file: validFile, outside: outside.count, examples: outside, of: validEntries.count, domains: domains)
         {
             book.warnings.append(warning)
         }
@@ -129,7 +129,7 @@ public struct AddressBook: Sendable {
                 }
             }
             if let warning = OperatorListFile.outsideDomainsWarning(
-                file: protectedFile, outside: outside, of: entries.count, domains: domains)
+                file: protectedFile, outside: outside.count, examples: outside, of: entries.count, domains: domains)
             {
                 book.warnings.append(warning)
             }
