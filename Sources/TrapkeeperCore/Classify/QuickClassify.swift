@@ -117,7 +117,8 @@ struct ListedNames: Sendable {
     let protectedAddresses: ByteNameTable
 
     init(_ book: AddressBook) {
-        valid = ByteNameTable(book.valid.keys)
+        // The valid addresses are a byte table already: shared, not copied.
+        valid = book.valid.lines
         catchAll = ByteNameTable(book.catchAll.keys)
         protectedLocalParts = ByteNameTable(book.protectedLocalParts.keys)
         protectedAddresses = ByteNameTable(book.protectedAddresses.keys)
