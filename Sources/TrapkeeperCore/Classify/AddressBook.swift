@@ -9,8 +9,8 @@ import Foundation
 /// `alice@` is. A domain may be written in either IDNA form (`anna@bücher.example`,
 /// `anna@xn--bcher-kva.example`): it is kept in its ASCII form, the form addresses are looked up in.
 public struct AddressBook: Sendable {
-    /// address (lower-case) → "file:line"
-    public private(set) var valid: [String: String] = [:]
+    /// address (lower-case, domain in ASCII form) → "file:line"
+    public private(set) var valid = ValidAddresses(fileName: "test")
     /// catch-all domain → "file:line"
     public private(set) var catchAll: [String: String] = [:]
     /// protected local part (any of our domains) → where it comes from
@@ -56,35 +56,34 @@ public struct AddressBook: Sendable {
     public static func load(
         validFile: String, protectedFile: String?, domains: [String], delimiters: String
     ) throws -> AddressBook {
+        try load(
+            validFile: validFile, bytes: OperatorListFile.contents(validFile, what: "valid-address list"),
+            protectedFile: protectedFile, domains: domains, delimiters: delimiters, quickly: true)
+    }
+
+    /// `load` with the valid list's `bytes` (the contents of `validFile`) read with
+    /// `ValidList.readQuickly` (`quickly`, what `load` does) or with its definition
+    /// `ValidList.read` (tests hold the one to the other).
+    static func load(
+        validFile: String, bytes: [UInt8], protectedFile: String?, domains: [String], delimiters: String,
+        quickly: Bool
+    ) throws -> AddressBook {
+        // Each entry takes a line, so a list within this size has fewer entries than
+        // `ByteNameTable` holds; no hand-kept list comes near it.
+        guard bytes.count <= ValidList.largestFile else {
+            throw ConfigError(
+                file: validFile,
+                "the valid-address list is \(bytes.count) bytes, more than a list of addresses can be (at most \(ValidList.largestFile)): check valid_addresses"
+            )
+        }
         var book = AddressBook(delimiters: delimiters)
         let ours = Set(domains.map(AddressBook.lower))
-        let validEntries = try OperatorListFile.read(validFile, what: "valid-address list")
-        let name = (validFile as NSString).lastPathComponent
-        var outside: [OperatorListEntry] = []
-        book.valid.reserveCapacity(validEntries.count)
-        for entry in validEntries {
-            func refuse(_ reason: String) -> ConfigError {
-                ConfigError(
-                    file: validFile, line: entry.line,
-                    "'\(OperatorListFile.visible(entry.text))' is not an address (local@domain or *@domain): \(reason)")
-            }
-            switch entry.shape() {
-            case .failure(let m):
-                throw refuse(m.reason)
-            case .success(.localPart):
-                throw refuse("no '@'")
-            case .success(.catchAll(let domain)):
-                let key = AddressBook.domainKey(domain)
-                book.catchAll[key] = "\(name):\(entry.line)"
-                if !ours.contains(key) { outside.append(entry) }
-            case .success(.address(let domain)):
-                // `entry.key` is lower-cased already: an ASCII domain is its own key (the common
-                // case; 100 000 entries a list), an international one gets its ASCII form.
-                let ascii = domain.utf8.allSatisfy { $0 < 0x80 }
-                book.valid[ascii ? entry.key : AddressBook.addressKey(entry.key)] = "\(name):\(entry.line)"
-                if !ours.contains(ascii ? String(domain) : AddressBook.domainKey(domain)) { outside.append(entry) }
-            }
-        }
+        let list =
+            try quickly
+            ? ValidList.readQuickly(bytes, file: validFile, ours: ours)
+            : ValidList.read(bytes, file: validFile, ours: ours)
+        book.valid = list.addresses
+        book.catchAll = list.catchAll
         guard book.validCount > 0 else {
             throw ConfigError(
                 file: validFile,
@@ -92,22 +91,23 @@ public struct AddressBook: Sendable {
         }
         // Entries of other domains never match: a list with none in our domains (a list for
         // another site, every line cut short) is as good as empty.
-        book.validInOurDomains = validEntries.count - outside.count
+        book.validInOurDomains = list.entryCount - list.outsideCount
         guard book.validInOurDomains > 0 else {
             throw ConfigError(
                 file: validFile,
-                "the valid-address list holds no address in \(domains.joined(separator: ", ")) (its \(validEntries.count) entries are all in other domains): refusing to run, every real user would look unknown"
+                "the valid-address list holds no address in \(domains.joined(separator: ", ")) (its \(list.entryCount) entries are all in other domains): refusing to run, every real user would look unknown"
             )
         }
         if let warning = OperatorListFile.outsideDomainsWarning(
-            file: validFile, outside: outside, of: validEntries.count, domains: domains)
+            file: validFile, outside: list.outsideCount, examples: list.outsideExamples, of: list.entryCount,
+            domains: domains)
         {
             book.warnings.append(warning)
         }
         if let protectedFile {
             let entries = try OperatorListFile.read(protectedFile, what: "protected list")
             let pname = (protectedFile as NSString).lastPathComponent
-            outside = []
+            var outside: [OperatorListEntry] = []
             for entry in entries {
                 func refuse(_ reason: String) -> ConfigError {
                     ConfigError(
@@ -129,7 +129,7 @@ public struct AddressBook: Sendable {
                 }
             }
             if let warning = OperatorListFile.outsideDomainsWarning(
-                file: protectedFile, outside: outside, of: entries.count, domains: domains)
+                file: protectedFile, outside: outside.count, examples: outside, of: entries.count, domains: domains)
             {
                 book.warnings.append(warning)
             }
@@ -137,13 +137,13 @@ public struct AddressBook: Sendable {
         return book
     }
 
-    /// Adds an address or catch-all in code (tests).
-    public mutating func addValid(_ address: String, origin: String = "test") {
+    /// Adds an address or catch-all in code (tests); its origin reads "test".
+    public mutating func addValid(_ address: String) {
         let a = AddressBook.addressKey(address)
         if a.hasPrefix("*@") {
-            catchAll[String(a.dropFirst(2))] = origin
+            catchAll[String(a.dropFirst(2))] = valid.fileName
         } else {
-            valid[a] = origin
+            valid.set(a, line: 0)
         }
     }
 

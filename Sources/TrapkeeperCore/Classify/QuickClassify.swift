@@ -111,70 +111,16 @@ enum QuickVerdict: Equatable {
 
 /// The names rules 1 and 2 look up, as exact byte sets (the address book's keys, lower-case).
 struct ListedNames: Sendable {
-    let valid: ByteNameSet
-    let catchAll: ByteNameSet
-    let protectedLocalParts: ByteNameSet
-    let protectedAddresses: ByteNameSet
+    let valid: ByteNameTable
+    let catchAll: ByteNameTable
+    let protectedLocalParts: ByteNameTable
+    let protectedAddresses: ByteNameTable
 
     init(_ book: AddressBook) {
-        valid = ByteNameSet(book.valid.keys)
-        catchAll = ByteNameSet(book.catchAll.keys)
-        protectedLocalParts = ByteNameSet(book.protectedLocalParts.keys)
-        protectedAddresses = ByteNameSet(book.protectedAddresses.keys)
-    }
-}
-
-/// An immutable set of byte strings, looked up by a borrowed buffer (no String per lookup).
-struct ByteNameSet: Sendable {
-    private let bytes: [UInt8]
-    /// Per name: offset << 32 | length.
-    private let spans: [UInt64]
-    /// 0 empty, else index + 1; slot chosen by `ByteKeyTable.hash`.
-    private let slots: [Int]
-    private let mask: Int
-
-    init(_ names: some Collection<String>) {
-        var bytes: [UInt8] = []
-        var spans: [UInt64] = []
-        spans.reserveCapacity(names.count)
-        bytes.reserveCapacity(names.count * 24)
-        for name in names {
-            spans.append(UInt64(bytes.count) << 32 | UInt64(name.utf8.count))
-            bytes.append(contentsOf: name.utf8)
-        }
-        var size = 16
-        while size < 2 * spans.count { size <<= 1 }
-        var slots = [Int](repeating: 0, count: size)
-        bytes.withUnsafeBytes { all in
-            for (i, s) in spans.enumerated() {
-                let name = UnsafeRawBufferPointer(rebasing: all[Int(s >> 32)..<Int(s >> 32) + Int(s & 0xFFFF_FFFF)])
-                var slot = Int(truncatingIfNeeded: ByteKeyTable.hash(name)) & (size - 1)
-                while slots[slot] != 0 { slot = (slot + 1) & (size - 1) }
-                slots[slot] = i + 1
-            }
-        }
-        self.bytes = bytes
-        self.spans = spans
-        self.slots = slots
-        mask = size - 1
-    }
-
-    func contains(_ name: UnsafeRawBufferPointer) -> Bool {
-        if spans.isEmpty { return false }
-        var slot = Int(truncatingIfNeeded: ByteKeyTable.hash(name)) & mask
-        return bytes.withUnsafeBytes { all in
-            while true {
-                let i = slots[slot]
-                if i == 0 { return false }
-                let s = spans[i - 1]
-                let length = Int(s & 0xFFFF_FFFF)
-                if length == name.count
-                    && (length == 0 || memcmp(all.baseAddress! + Int(s >> 32), name.baseAddress!, length) == 0)
-                {
-                    return true
-                }
-                slot = (slot + 1) & mask
-            }
-        }
+        // The valid addresses are a byte table already: shared, not copied.
+        valid = book.valid.lines
+        catchAll = ByteNameTable(book.catchAll.keys)
+        protectedLocalParts = ByteNameTable(book.protectedLocalParts.keys)
+        protectedAddresses = ByteNameTable(book.protectedAddresses.keys)
     }
 }

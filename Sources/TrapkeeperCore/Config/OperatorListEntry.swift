@@ -23,9 +23,11 @@ struct OperatorListEntry: Sendable, Equatable {
     }
 
     /// RFC 5322 `atext` besides letters and digits, plus `.`: what an unquoted local part holds.
-    private static let localPartPunctuation = ByteClass("!#$%&'*+-/=?^_`{|}~.")
+    static let localPartSymbols = "!#$%&'*+-/=?^_`{|}~."
     /// What a domain label holds besides letters and digits, plus the dots between labels.
-    private static let domainPunctuation = ByteClass("-_.")
+    static let domainSymbols = "-_."
+    private static let localPartPunctuation = ByteClass(localPartSymbols)
+    private static let domainPunctuation = ByteClass(domainSymbols)
 
     /// A set of bytes as a 256-entry table (a list of 100 000 entries asks for every dot).
     struct ByteClass: Sendable {

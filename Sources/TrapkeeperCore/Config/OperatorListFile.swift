@@ -23,6 +23,11 @@ enum OperatorListFile {
 
     /// Reads the list at `path`; `what` names it in messages ("the valid-address list").
     static func read(_ path: String, what: String) throws -> [OperatorListEntry] {
+        try entries(in: contents(path, what: what), file: path)
+    }
+
+    /// The bytes of the list at `path`; `what` names it in messages ("the valid-address list").
+    static func contents(_ path: String, what: String) throws -> [UInt8] {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
             throw ConfigError(file: path, "the \(what) does not exist")
@@ -33,41 +38,43 @@ enum OperatorListFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, "the \(what) cannot be read; check its permissions")
         }
-        return try entries(in: [UInt8](data), file: path)
+        return [UInt8](data)
     }
 
     /// The entries of a list file's bytes, in file order; `file` names it in errors.
     static func entries(in bytes: [UInt8], file: String) throws -> [OperatorListEntry] {
-        var out: [OperatorListEntry] = []
-        for (number, line) in lines(bytes) {
-            var s = withoutComment(line)
-            s = trimmed(s)
-            if s.isEmpty { continue }
-            // Messages about the bytes show the entry as written, brackets and all.
-            let writtenBytes = s
-            var written: String { visible(String(decoding: writtenBytes, as: UTF8.self)) }
-            if s.first == UInt8(ascii: "<") { s = s.dropFirst() }
-            if s.last == UInt8(ascii: ">") { s = s.dropLast() }
-            s = trimmed(s)
-            guard !s.isEmpty else {
-                throw ConfigError(file: file, line: number, "'\(written)' is an empty entry")
-            }
-            let text = String(decoding: s, as: UTF8.self)
-            // Decoding repairs invalid UTF-8 with U+FFFD; a repaired entry does not encode back.
-            guard text.utf8.elementsEqual(s) else {
-                throw ConfigError(
-                    file: file, line: number,
-                    "'\(written)' is not UTF-8 (saved in Latin-1 or another 8-bit code page?); save the file as UTF-8"
-                )
-            }
-            if let problem = hiddenCharacter(in: text) {
-                throw ConfigError(file: file, line: number, "'\(written)' holds \(problem)")
-            }
-            // Most entries are lower-case already: the key then shares the text's storage.
-            let lower = !text.utf8.contains { $0 >= 0x41 && $0 <= 0x5A }
-            out.append(OperatorListEntry(line: number, text: text, key: lower ? text : AddressBook.lower(text)))
+        try lines(bytes).compactMap { try entry(in: $0.bytes, number: $0.number, file: file) }
+    }
+
+    /// The entry of line `number` (its bytes without line end and BOM, as `lines` gives them),
+    /// or nil when the line is blank or a comment; `file` names it in errors.
+    static func entry(in line: ArraySlice<UInt8>, number: Int, file: String) throws -> OperatorListEntry? {
+        var s = withoutComment(line)
+        s = trimmed(s)
+        if s.isEmpty { return nil }
+        // Messages about the bytes show the entry as written, brackets and all.
+        let writtenBytes = s
+        var written: String { visible(String(decoding: writtenBytes, as: UTF8.self)) }
+        if s.first == UInt8(ascii: "<") { s = s.dropFirst() }
+        if s.last == UInt8(ascii: ">") { s = s.dropLast() }
+        s = trimmed(s)
+        guard !s.isEmpty else {
+            throw ConfigError(file: file, line: number, "'\(written)' is an empty entry")
         }
-        return out
+        let text = String(decoding: s, as: UTF8.self)
+        // Decoding repairs invalid UTF-8 with U+FFFD; a repaired entry does not encode back.
+        guard text.utf8.elementsEqual(s) else {
+            throw ConfigError(
+                file: file, line: number,
+                "'\(written)' is not UTF-8 (saved in Latin-1 or another 8-bit code page?); save the file as UTF-8"
+            )
+        }
+        if let problem = hiddenCharacter(in: text) {
+            throw ConfigError(file: file, line: number, "'\(written)' holds \(problem)")
+        }
+        // Most entries are lower-case already: the key then shares the text's storage.
+        let lower = !text.utf8.contains { $0 >= 0x41 && $0 <= 0x5A }
+        return OperatorListEntry(line: number, text: text, key: lower ? text : AddressBook.lower(text))
     }
 
     /// The lines of `bytes`, numbered from 1, without their line ends (LF, CRLF or CR) and
@@ -99,17 +106,17 @@ enum OperatorListFile {
     }
 
     /// One warning for the entries whose domain is none of the configured ones (they can never
-    /// match a greylisted address), naming how many and the first few with their lines; nil when
-    /// there are none.
+    /// match a greylisted address), naming how many (`outside`) and the first few (`examples`,
+    /// in file order) with their lines; nil when there are none.
     static func outsideDomainsWarning(
-        file: String, outside: [OperatorListEntry], of total: Int, domains: [String]
+        file: String, outside: Int, examples: [OperatorListEntry], of total: Int, domains: [String]
     ) -> String? {
-        guard outside.first != nil else { return nil }
-        let examples = outside.prefix(warningExamples).map { "line \($0.line) '\(visible($0.text))'" }
-        let more = outside.count > warningExamples ? " and \(outside.count - warningExamples) more" : ""
-        let verb = outside.count == 1 ? "is" : "are"
+        guard outside > 0 else { return nil }
+        let named = examples.prefix(warningExamples).map { "line \($0.line) '\(visible($0.text))'" }
+        let more = outside > warningExamples ? " and \(outside - warningExamples) more" : ""
+        let verb = outside == 1 ? "is" : "are"
         return
-            "\(file): \(outside.count) of \(total) entries \(verb) in none of the configured domains (\(domains.joined(separator: ", "))) and can never match: \(examples.joined(separator: ", "))\(more)"
+            "\(file): \(outside) of \(total) entries \(verb) in none of the configured domains (\(domains.joined(separator: ", "))) and can never match: \(named.joined(separator: ", "))\(more)"
     }
 
     private static func withoutBOM(_ s: ArraySlice<UInt8>) -> ArraySlice<UInt8> {

@@ -1,0 +1,46 @@
+/// The addresses of the valid-address list (catch-alls aside), each with the line it is listed
+/// on: `self["peter@bsdly.com"]` is `"valid-addresses.txt:2"`.
+///
+/// A key is the address in ASCII lower case with its domain in ASCII form (`AddressBook`'s
+/// keys). The file name is held once and each address's line as a number: a 100 000-address
+/// list is one byte table, not 100 000 strings and origins. An address listed twice has the
+/// later line, as a dictionary keeps the last value set.
+public struct ValidAddresses: Sendable, CustomStringConvertible {
+    /// The list file's name as origins show it (`valid-addresses.txt`); for addresses added in
+    /// code (`AddressBook.addValid`) the whole origin.
+    public let fileName: String
+    /// Key bytes → line (0: added in code).
+    private(set) var lines: ByteNameTable
+
+    init(fileName: String, capacity: Int = 0, byteCapacity: Int? = nil) {
+        self.fileName = fileName
+        lines = ByteNameTable(capacity: capacity, byteCapacity: byteCapacity)
+    }
+
+    /// How many distinct addresses the list holds.
+    public var count: Int { lines.count }
+    public var isEmpty: Bool { lines.isEmpty }
+
+    /// Where `address` (a key: lower case, domain in ASCII form) is listed, as
+    /// `"file:line"`, or nil when it is not.
+    public subscript(address: String) -> String? {
+        lines.value(of: address).map(origin)
+    }
+
+    /// Every listed address (its key), in no particular order.
+    public var keys: [String] { lines.entries.map(\.name) }
+
+    /// Lists `key` (its bytes) as on `line`; an address listed before gets the new line.
+    mutating func set(_ key: UnsafeRawBufferPointer, line: Int) { lines.set(key, to: line) }
+
+    /// Lists `key` as on `line`; an address listed before gets the new line.
+    mutating func set(_ key: String, line: Int) { lines.set(key, to: line) }
+
+    /// `"file:line"`, or the file name alone for line 0 (added in code).
+    func origin(_ line: Int) -> String { line > 0 ? "\(fileName):\(line)" : fileName }
+
+    /// Every address with its origin, as a dictionary would print.
+    public var description: String {
+        "\(Dictionary(uniqueKeysWithValues: lines.entries.map { ($0.name, origin($0.value)) }))"
+    }
+}
