@@ -185,6 +185,15 @@ struct HarvestState: ~Copyable {
         var address: Int32
     }
 
+    /// One host's hits to one address (`lastNonVerifier` .min: every one was a verifier's).
+    struct PairStat {
+        var host: Int32
+        var address: Int32
+        var first: Int64
+        var last: Int64
+        var lastNonVerifier: Int64
+    }
+
     struct HostStat {
         var firstHit: Int64 = .max
         var lastHit: Int64 = .min
@@ -232,8 +241,9 @@ struct HarvestState: ~Copyable {
     private var hostHitTrap = PlainArray<Int32>(capacity: 1 << 14)
     private var hostTrappedEvidence = PlainArray<Int>(capacity: 1 << 14)
     /// Trap hits per (host, address): whether a hit counts is decided at publish time, by
-    /// whether its address is a trap then.
-    private var pairs = PairTable()
+    /// whether its address is a trap then. `pairIndex`: host index << 32 | address index → slot.
+    private var pairIndex = PairIndex()
+    private var pairs: [PairStat] = []
     /// Evidence is kept as compact records (bytes as read) and turned into text only when the
     /// state asks for it: most first sightings of a steady-state run are never written.
     private var evidenceArena = ByteArena(capacity: 1 << 20)
@@ -923,17 +933,27 @@ struct HarvestState: ~Copyable {
     /// Adds hits of host `host` to address `address` to their pair.
     @inline(__always)
     private mutating func notePair(host: Int, address: Int, first: Int64, last: Int64, lastNonVerifier: Int64) {
-        pairs.note(
-            PairTable.key(host: host, address: address), first: first, last: last, lastNonVerifier: lastNonVerifier)
+        let key = UInt64(UInt32(host)) << 32 | UInt64(UInt32(address))
+        if let p = pairIndex.find(key) {
+            let k = Int(p)
+            if first < pairs[k].first { pairs[k].first = first }
+            if last > pairs[k].last { pairs[k].last = last }
+            if lastNonVerifier > pairs[k].lastNonVerifier { pairs[k].lastNonVerifier = lastNonVerifier }
+        } else {
+            pairIndex.insert(key, Int32(pairs.count))
+            pairs.append(
+                PairStat(
+                    host: Int32(host), address: Int32(address), first: first, last: last,
+                    lastNonVerifier: lastNonVerifier))
+        }
     }
 
     /// Every (host, address) pair with a trap hit in this run.
     var hits: [Harvest.HitInfo] {
-        (0..<pairs.count).map {
-            let p = pairs[$0]
-            return Harvest.HitInfo(
-                ip: hostTable.key(p.host), address: addressText(p.address), first: p.first, last: p.last,
-                lastNonVerifier: p.lastNonVerifier == .min ? nil : p.lastNonVerifier)
+        pairs.map {
+            Harvest.HitInfo(
+                ip: hostTable.key(Int($0.host)), address: addressText(Int($0.address)), first: $0.first, last: $0.last,
+                lastNonVerifier: $0.lastNonVerifier == .min ? nil : $0.lastNonVerifier)
         }
     }
 
@@ -948,16 +968,16 @@ struct HarvestState: ~Copyable {
     /// Pair `i`: host and address indexes, first and last hit, last non-verifier hit (nil: none).
     func pair(_ i: Int) -> (host: Int, address: Int, first: Int64, last: Int64, lastNonVerifier: Int64?) {
         let p = pairs[i]
-        return (p.host, p.address, p.first, p.last, p.lastNonVerifier == .min ? nil : p.lastNonVerifier)
+        return (Int(p.host), Int(p.address), p.first, p.last, p.lastNonVerifier == .min ? nil : p.lastNonVerifier)
     }
 
     /// Calls `body` with every pair (host and address index, first and last hit, last
-    /// non-verifier hit or nil), in no particular order: one sequential pass over the pairs.
+    /// non-verifier hit or nil), in the order they were first hit.
     func forEachPair(
         _ body: (_ host: Int, _ address: Int, _ first: Int64, _ last: Int64, _ lastNonVerifier: Int64?) throws -> Void
     ) rethrows {
-        try pairs.forEachPair { host, address, first, last, lastNonVerifier in
-            try body(host, address, first, last, lastNonVerifier == .min ? nil : lastNonVerifier)
+        for p in pairs {
+            try body(Int(p.host), Int(p.address), p.first, p.last, p.lastNonVerifier == .min ? nil : p.lastNonVerifier)
         }
     }
 
@@ -1069,10 +1089,9 @@ struct HarvestState: ~Copyable {
             h.hasNonVerifierEvidence = h.hasNonVerifierEvidence || o.hasNonVerifierEvidence
             hostStat[i] = h
         }
-        for k in 0..<other.pairs.count {
-            let p = other.pairs[k]
+        for p in other.pairs {
             notePair(
-                host: hostMap[p.host], address: Int(addressMap[p.address]), first: p.first, last: p.last,
+                host: hostMap[Int(p.host)], address: Int(addressMap[Int(p.address)]), first: p.first, last: p.last,
                 lastNonVerifier: p.lastNonVerifier)
         }
         for (n, c) in other.incidents.enumerated() {
