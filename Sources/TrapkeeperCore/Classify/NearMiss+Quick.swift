@@ -19,21 +19,38 @@ struct NearMissQuickCheck: Sendable {
     private let isDelimiter: [Bool]
     private let minLength: Int
 
-    init(keys: some Sequence<String>, delimiters: Set<UInt8>, minLength: Int) {
-        var hashes = Set<UInt64>()
-        for key in keys {
-            if key.utf8.allSatisfy({ $0 < 0x80 }) {
-                hashes.insert(NearMissQuickCheck.hash(key.utf8))
-            } else {
-                let nfd = key.decomposedStringWithCanonicalMapping
-                if nfd.utf8.allSatisfy({ $0 < 0x80 }) { hashes.insert(NearMissQuickCheck.hash(nfd.utf8)) }
-            }
-        }
-        self.hashes = hashes
+    /// The check for the index `NearMissRule` makes of `valid` (address keys): the hash of
+    /// every `variant@domain` key that index would have, without making the index.
+    init(valid: [String], delimiters: Set<UInt8>, minLength: Int) {
         var table = [Bool](repeating: false, count: 256)
         for d in delimiters { table[Int(d)] = true }
         isDelimiter = table
         self.minLength = minLength
+        let characterDelimiters = Set(delimiters.map { Character(Unicode.Scalar($0)) })
+        var hashes = Set<UInt64>()
+        for address in valid {
+            var address = address
+            let plain = address.withUTF8 { u in
+                // Printable ASCII (nearly every address): the variants' hashes from the bytes.
+                Self.variantHashes(u, isDelimiter: table, minLength: minLength) { hashes.insert($0) } != nil
+            }
+            if plain { continue }
+            // Anything else as the rule makes its keys: by characters.
+            guard let at = address.lastIndex(of: "@") else { continue }
+            let local = NearMissRule.base(address[..<at], delimiters: characterDelimiters)
+            guard local.count >= minLength else { continue }
+            let domain = address[address.index(after: at)...]
+            for v in NearMissRule.variants(local) {
+                let key = "\(v)@\(domain)"
+                if key.utf8.allSatisfy({ $0 < 0x80 }) {
+                    hashes.insert(Self.hash(key.utf8))
+                } else {
+                    let nfd = key.decomposedStringWithCanonicalMapping
+                    if nfd.utf8.allSatisfy({ $0 < 0x80 }) { hashes.insert(Self.hash(nfd.utf8)) }
+                }
+            }
+        }
+        self.hashes = hashes
     }
 
     private static let base: UInt64 = 0x100_0000_01B3  // odd: the powers never vanish mod 2⁶⁴
@@ -52,39 +69,52 @@ struct NearMissQuickCheck: Sendable {
     func surelyNone(_ address: String) -> Bool {
         var address = address
         return address.withUTF8 { u in
-            for b in u where b < 0x21 || b > 0x7E { return false }
-            guard let at = u.lastIndex(of: UInt8(ascii: "@")) else { return true }
-            // The local part cut at its first delimiter (not at its first byte).
-            var n = at
-            if let d = u[..<at].firstIndex(where: { isDelimiter[Int($0)] }), d != 0 { n = d }
-            guard n >= minLength else { return true }
-            // "@domain" after every variant.
-            var tail: UInt64 = 0
-            var tailPower: UInt64 = 1
-            for b in u[at...] {
-                tail = tail &* NearMissQuickCheck.base &+ UInt64(b) &+ 1
-                tailPower = tailPower &* NearMissQuickCheck.base
+            var maybe = false
+            let decided = Self.variantHashes(u, isDelimiter: isDelimiter, minLength: minLength) { h in
+                if !maybe && hashes.contains(h) { maybe = true }
             }
-            return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * (n + 1)) { buffer in
-                // suffix[i]: hash of local[i..<n]; power[k]: base^k.
-                let suffix = UnsafeMutableBufferPointer(rebasing: buffer[0...n])
-                let power = UnsafeMutableBufferPointer(rebasing: buffer[(n + 1)...])
-                suffix[n] = 0
-                power[0] = 1
-                for i in stride(from: n - 1, through: 0, by: -1) {
-                    power[n - i] = power[n - i - 1] &* NearMissQuickCheck.base
-                    suffix[i] = (UInt64(u[i]) &+ 1) &* power[n - i - 1] &+ suffix[i + 1]
-                }
-                func found(_ local: UInt64) -> Bool { hashes.contains(local &* tailPower &+ tail) }
-                // The local part itself, then with each character left out.
-                if found(suffix[0]) { return false }
-                var prefix: UInt64 = 0  // hash of local[0..<i]
-                for i in 0..<n {
-                    if found(prefix &* power[n - 1 - i] &+ suffix[i + 1]) { return false }
-                    prefix = prefix &* NearMissQuickCheck.base &+ UInt64(u[i]) &+ 1
-                }
-                return true
+            return decided != nil && !maybe
+        }
+    }
+
+    /// Calls `found` with the hash of every `variant@domain` of the printable-ASCII address `u`:
+    /// its local part (cut at the first delimiter that is not its first byte) as it is and with
+    /// each character left out, each followed by `@domain` — the keys `NearMissRule` makes —
+    /// none when the local part is shorter than `minLength` or there is no '@'. Returns nil
+    /// (calling nothing) when `u` is not printable ASCII: then characters are not bytes.
+    static func variantHashes(
+        _ u: UnsafeBufferPointer<UInt8>, isDelimiter: [Bool], minLength: Int, _ found: (UInt64) -> Void
+    ) -> Void? {
+        for b in u where b < 0x21 || b > 0x7E { return nil }
+        guard let at = u.lastIndex(of: UInt8(ascii: "@")) else { return () }
+        var n = at
+        if let d = u[..<at].firstIndex(where: { isDelimiter[Int($0)] }), d != 0 { n = d }
+        guard n >= minLength else { return () }
+        // "@domain" after every variant.
+        var tail: UInt64 = 0
+        var tailPower: UInt64 = 1
+        for b in u[at...] {
+            tail = tail &* base &+ UInt64(b) &+ 1
+            tailPower = tailPower &* base
+        }
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * (n + 1)) { buffer in
+            // suffix[i]: hash of local[i..<n]; power[k]: base^k.
+            let suffix = UnsafeMutableBufferPointer(rebasing: buffer[0...n])
+            let power = UnsafeMutableBufferPointer(rebasing: buffer[(n + 1)...])
+            suffix[n] = 0
+            power[0] = 1
+            for i in stride(from: n - 1, through: 0, by: -1) {
+                power[n - i] = power[n - i - 1] &* base
+                suffix[i] = (UInt64(u[i]) &+ 1) &* power[n - i - 1] &+ suffix[i + 1]
+            }
+            // The local part itself, then with each character left out.
+            found(suffix[0] &* tailPower &+ tail)
+            var prefix: UInt64 = 0  // hash of local[0..<i]
+            for i in 0..<n {
+                found((prefix &* power[n - 1 - i] &+ suffix[i + 1]) &* tailPower &+ tail)
+                prefix = prefix &* base &+ UInt64(u[i]) &+ 1
             }
         }
+        return ()
     }
 }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Rule 3b: a near-miss of a valid address is held, not a trap, until mail to it has come from
 /// enough networks.
 ///
@@ -21,25 +23,30 @@ public struct NearMissRule: Sendable {
     /// `variant@domain` → the valid base local parts whose one-deletion neighbourhood holds it.
     /// A local part is in its own neighbourhood. Two strings at distance 1 always share a
     /// variant (symmetric deletion), so a lookup of the unknown local part's variants finds
-    /// every candidate; `distance` then confirms.
-    private let index: [String: [Substring]]
+    /// every candidate; `distance` then confirms. Built at the first lookup the quick check
+    /// lets through (`NearMissIndex`): a night without a possible near-miss never builds it.
+    private let index: NearMissIndex
     /// A quick "surely none" for `resembles`, from the bytes (`NearMissQuickCheck`).
     private let quick: NearMissQuickCheck
 
     public init(book: AddressBook, minLength: Int, promoteNetworks: Int) {
         self.minLength = minLength
         self.promoteNetworks = promoteNetworks
-        delimiters = Set(book.delimiters.map { Character(Unicode.Scalar($0)) })
-        var index: [String: [Substring]] = [:]
-        for address in book.valid.keys {
-            guard let at = address.lastIndex(of: "@") else { continue }
-            let local = NearMissRule.base(address[..<at], delimiters: delimiters)
-            guard local.count >= minLength else { continue }
-            let domain = address[address.index(after: at)...]
-            for v in NearMissRule.variants(local) { index["\(v)@\(domain)", default: []].append(local) }
+        let delimiters = Set(book.delimiters.map { Character(Unicode.Scalar($0)) })
+        self.delimiters = delimiters
+        let valid = book.valid.keys
+        index = NearMissIndex {
+            var index: [String: [Substring]] = [:]
+            for address in valid {
+                guard let at = address.lastIndex(of: "@") else { continue }
+                let local = NearMissRule.base(address[..<at], delimiters: delimiters)
+                guard local.count >= minLength else { continue }
+                let domain = address[address.index(after: at)...]
+                for v in NearMissRule.variants(local) { index["\(v)@\(domain)", default: []].append(local) }
+            }
+            return index
         }
-        self.index = index
-        quick = NearMissQuickCheck(keys: index.keys, delimiters: book.delimiters, minLength: minLength)
+        quick = NearMissQuickCheck(valid: valid, delimiters: book.delimiters, minLength: minLength)
     }
 
     /// The valid address `address` is a near-miss of (the first in byte order when several are),
@@ -55,13 +62,15 @@ public struct NearMissRule: Sendable {
         let local = NearMissRule.base(address[..<at], delimiters: delimiters)
         guard local.count >= minLength else { return nil }
         let domain = address[address.index(after: at)...]
-        var found: [Substring] = []
-        for v in NearMissRule.variants(local) {
-            for candidate in index["\(v)@\(domain)"] ?? [] where NearMissRule.distance(local, candidate) == 1 {
-                found.append(candidate)
+        return index.withIndex { index in
+            var found: [Substring] = []
+            for v in NearMissRule.variants(local) {
+                for candidate in index["\(v)@\(domain)"] ?? [] where NearMissRule.distance(local, candidate) == 1 {
+                    found.append(candidate)
+                }
             }
+            return found.min().map { "\($0)@\(domain)" }
         }
-        return found.min().map { "\($0)@\(domain)" }
     }
 
     /// What the networks that mailed a near-miss say: when it was promoted (nil: still held)
@@ -115,6 +124,22 @@ public struct NearMissRule: Sendable {
             }
         }
         return d[x.count][y.count]
+    }
+}
+
+/// The near-miss index, built once, at its first use, from whichever thread asks first.
+final class NearMissIndex: Sendable {
+    private let build: @Sendable () -> [String: [Substring]]
+    private let built = Mutex<[String: [Substring]]?>(nil)
+
+    init(_ build: @escaping @Sendable () -> [String: [Substring]]) { self.build = build }
+
+    func withIndex<R>(_ body: ([String: [Substring]]) -> R) -> R {
+        let index = built.withLock { built in
+            if built == nil { built = build() }
+            return built!
+        }
+        return body(index)
     }
 }
 
