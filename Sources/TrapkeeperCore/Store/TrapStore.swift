@@ -351,17 +351,7 @@ public final class TrapStore {
             }
         }
         tkTick("merge: stored hits compared (\(needed.lazy.filter { $0 }.count) to write)")
-        let bulk = BulkStatement(
-            try db.makeStatement(
-                sql: """
-                    INSERT INTO hit (ip, address, first, last, last_nonverifier) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT(ip, address) DO UPDATE SET
-                        first = min(first, excluded.first),
-                        last = max(last, excluded.last),
-                        last_nonverifier = max(coalesce(last_nonverifier, excluded.last_nonverifier), coalesce(excluded.last_nonverifier, last_nonverifier))
-                    WHERE excluded.first < first OR excluded.last > last
-                        OR coalesce(excluded.last_nonverifier, -1) > coalesce(last_nonverifier, -1)
-                    """))
+        let bulk = BulkStatement(try db.makeStatement(sql: TrapStore.hitUpsertSQL))
         // New rows go in in key order: SQLite's B-tree then fills page by page instead of
         // splitting pages all over.
         try pairs.withKeys { keys in
@@ -376,6 +366,19 @@ public final class TrapStore {
             }
         }
     }
+
+    /// Writes one pair's hits (ip, address, first, last, last non-verifier): a new pair is
+    /// inserted; a stored one takes the earlier first hit and the later last hits, and is not
+    /// written at all when none of them is newer.
+    static let hitUpsertSQL = """
+        INSERT INTO hit (ip, address, first, last, last_nonverifier) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT(ip, address) DO UPDATE SET
+            first = min(first, excluded.first),
+            last = max(last, excluded.last),
+            last_nonverifier = max(coalesce(last_nonverifier, excluded.last_nonverifier), coalesce(excluded.last_nonverifier, last_nonverifier))
+        WHERE excluded.first < first OR excluded.last > last
+            OR coalesce(excluded.last_nonverifier, -1) > coalesce(last_nonverifier, -1)
+        """
 
     /// The stored hits of every pair, in key order (the primary key's: no sort step).
     static let hitScanSQL = "SELECT ip, address, first, last, last_nonverifier FROM hit ORDER BY ip, address"
