@@ -170,4 +170,49 @@ import Testing
         let wrong = Set(merged).symmetricDifference(upserted).sorted()
         #expect(wrong.isEmpty, "\(wrong.count) rows differ: \(wrong.prefix(4))")
     }
+
+    /// The walk's order is SQLite's: keys of any bytes (NUL, bytes above 0x7F, invalid UTF-8,
+    /// prefixes of each other), bound as TEXT the way the merge binds them, come back from
+    /// `ORDER BY ip, address` in the order `PairOrder.compare` sorts them.
+    @Test func sqliteReadsKeysBackInPairOrder() throws {
+        var rng = SeededRandom(seed: 0x0_4DE2)
+        let alphabet: [UInt8] = [0x00, 0x01, 0x2E, 0x31, 0x32, 0x3A, 0x40, 0x41, 0x61, 0x7F, 0x80, 0xA9, 0xC3, 0xFF]
+        func text() -> [UInt8] { (0..<rng.below(6)).map { _ in alphabet[rng.below(alphabet.count)] } }
+        var keys: [[[UInt8]]] = []
+        var seen = Set<[[UInt8]]>()
+        for _ in 0..<3000 {
+            let key = [text(), text()]
+            if seen.insert(key).inserted { keys.append(key) }
+        }
+        let read = try DatabaseQueue().write { db -> [[[UInt8]]] in
+            try db.execute(
+                sql:
+                    "CREATE TABLE hit (ip TEXT NOT NULL, address TEXT NOT NULL, PRIMARY KEY (ip, address)) WITHOUT ROWID"
+            )
+            let insert = BulkStatement(try db.makeStatement(sql: "INSERT INTO hit VALUES (?, ?)"))
+            for key in keys {
+                try key[0].withUnsafeBytes { ip in
+                    try key[1].withUnsafeBytes { address in
+                        insert.bind(1, bytes: ip)
+                        insert.bind(2, bytes: address)
+                        try insert.step()
+                    }
+                }
+            }
+            var out: [[[UInt8]]] = []
+            try RowScanner(db.makeStatement(sql: "SELECT ip, address FROM hit ORDER BY ip, address")).forEachRow {
+                out.append([Array($0.bytes(0)), Array($0.bytes(1))])
+            }
+            return out
+        }
+        func compare(_ a: [UInt8], _ b: [UInt8]) -> Int {
+            a.withUnsafeBytes { a in b.withUnsafeBytes { b in PairOrder.compare(a, b) } }
+        }
+        let sorted = keys.sorted { a, b in
+            let c = compare(a[0], b[0])
+            return c != 0 ? c < 0 : compare(a[1], b[1]) < 0
+        }
+        #expect(read.count == keys.count)
+        #expect(read == sorted)
+    }
 }
