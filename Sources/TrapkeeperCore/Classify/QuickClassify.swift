@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -109,7 +111,9 @@ enum QuickVerdict: Equatable {
     case unknown(ProbeShape?)
 }
 
-/// The names rules 1 and 2 look up, as exact byte sets (the address book's keys, lower-case).
+/// The names rules 1 and 2 look up, as exact byte sets (the address book's keys, lower-case;
+/// the dictionary-held ones also under the ASCII spelling a dictionary finds them by,
+/// `foundByASCII`).
 struct ListedNames: Sendable {
     let valid: ByteNameTable
     let catchAll: ByteNameTable
@@ -119,8 +123,22 @@ struct ListedNames: Sendable {
     init(_ book: AddressBook) {
         // The valid addresses are a byte table already: shared, not copied.
         valid = book.valid.lines
-        catchAll = ByteNameTable(book.catchAll.keys)
-        protectedLocalParts = ByteNameTable(book.protectedLocalParts.keys)
-        protectedAddresses = ByteNameTable(book.protectedAddresses.keys)
+        catchAll = ListedNames.foundByASCII(book.catchAll.keys)
+        protectedLocalParts = ListedNames.foundByASCII(book.protectedLocalParts.keys)
+        protectedAddresses = ListedNames.foundByASCII(book.protectedAddresses.keys)
+    }
+
+    /// The byte names by which a `String`-keyed dictionary of `keys` (`AddressBook`'s catch-all
+    /// and protected names) finds a key when asked with a printable-ASCII name, all
+    /// `quickClass` asks with: each key's own bytes, and for a key that is not ASCII but whose
+    /// canonical decomposition is (U+1FEF GREEK VARIA decomposes to `` ` ``, U+037E GREEK
+    /// QUESTION MARK to `;`), that decomposition too, which Swift's `String` calls equal to it.
+    static func foundByASCII(_ keys: some Collection<String>) -> ByteNameTable {
+        var names = Array(keys)
+        for key in keys where !key.utf8.allSatisfy({ $0 < 0x80 }) {
+            let decomposed = key.decomposedStringWithCanonicalMapping
+            if decomposed.utf8.allSatisfy({ $0 < 0x80 }) { names.append(decomposed) }
+        }
+        return ByteNameTable(names)
     }
 }

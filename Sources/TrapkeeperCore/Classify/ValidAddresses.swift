@@ -39,8 +39,14 @@ public struct ValidAddresses: Sendable, CustomStringConvertible {
     /// `"file:line"`, or the file name alone for line 0 (added in code).
     func origin(_ line: Int) -> String { line > 0 ? "\(fileName):\(line)" : fileName }
 
-    /// Every address with its origin, as a dictionary would print.
+    /// Every address with its origin, in the order first listed, printed as a dictionary prints
+    /// (`["peter@bsdly.com": "valid.txt:2"]`). Not made through a `Dictionary`: two addresses
+    /// whose bytes differ but that Swift's `String` calls equal (`é` precomposed and decomposed)
+    /// are two entries here, and would be duplicate keys there.
     public var description: String {
-        "\(Dictionary(uniqueKeysWithValues: lines.entries.map { ($0.name, origin($0.value)) }))"
+        let entries = lines.entries
+        guard !entries.isEmpty else { return "[:]" }
+        let pairs = entries.map { "\($0.name.debugDescription): \(origin($0.value).debugDescription)" }
+        return "[\(pairs.joined(separator: ", "))]"
     }
 }

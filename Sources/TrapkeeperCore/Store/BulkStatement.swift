@@ -115,6 +115,18 @@ struct RowScanner {
     func int64(_ i: Int32) -> Int64? {
         sqlite3_column_type(stmt, i) == SQLITE_NULL ? nil : sqlite3_column_int64(stmt, i)
     }
+
+    /// Column `i` when SQLite holds it as an INTEGER; nil for NULL, REAL, TEXT and BLOB (which
+    /// `int64` converts).
+    func integer(_ i: Int32) -> Int64? {
+        sqlite3_column_type(stmt, i) == SQLITE_INTEGER ? sqlite3_column_int64(stmt, i) : nil
+    }
+
+    /// Whether SQLite holds column `i` as TEXT (not a BLOB of the same bytes, a number or NULL).
+    func isText(_ i: Int32) -> Bool { sqlite3_column_type(stmt, i) == SQLITE_TEXT }
+
+    /// Whether column `i` is NULL.
+    func isNull(_ i: Int32) -> Bool { sqlite3_column_type(stmt, i) == SQLITE_NULL }
 }
 
 /// A read-only SQLite connection of its own (C API), for reading part of the state on another

@@ -326,7 +326,10 @@ public final class TrapStore {
     /// The stored pairs are read in key order and compared with the harvest's pairs sorted the
     /// same way (a merge of two sorted lists, bytes against bytes): only new pairs and pairs
     /// with newer values are written. A steady-state night of a busy site has ~500 000 pairs,
-    /// nearly all unchanged; an upsert of each cost a B-tree search per pair.
+    /// nearly all unchanged; an upsert of each cost a B-tree search per pair. A pair is skipped
+    /// only for a stored row as the merge writes it (TEXT key, INTEGER times) whose times are not
+    /// older: a row written by hand or by another tool (BLOB key, REAL or TEXT time) never
+    /// proves a pair unchanged, so the state ends as upserting every pair leaves it.
     private func mergeHits(_ harvest: borrowing HarvestState, _ db: Database, pairs: PairOrder) throws {
         var needed = [Bool](repeating: true, count: pairs.count)
         let scanner = RowScanner(try db.makeStatement(sql: TrapStore.hitScanSQL))
@@ -334,6 +337,13 @@ public final class TrapStore {
             var next = 0  // first harvest pair (in key order) not yet passed by the stored rows
             try scanner.forEachRow { row in
                 guard next < needed.count else { return }
+                // Only a row as the merge writes it is compared: a TEXT key, INTEGER times. SQLite
+                // sorts a BLOB key after every TEXT one and holds it for another key than the TEXT
+                // of the same bytes, and compares a REAL or TEXT time otherwise than `hitIsNewer`.
+                // Such a row (written by hand or by another tool) is passed over: its pair stays
+                // needed, and the upsert decides as SQLite sees it. The TEXT keys left are still
+                // in key order.
+                guard row.isText(0), row.isText(1) else { return }
                 let ip = row.bytes(0)
                 let address = row.bytes(1)
                 var order = keys.compare(next, ip: ip, address: address)
@@ -342,26 +352,18 @@ public final class TrapStore {
                     guard next < needed.count else { return }
                     order = keys.compare(next, ip: ip, address: address)
                 }
-                guard order == 0, let first = row.int64(2), let last = row.int64(3) else { return }
+                guard order == 0, let first = row.integer(2), let last = row.integer(3),
+                    row.isNull(4) || row.integer(4) != nil
+                else { return }
                 let p = pairs.hits(next)
                 needed[next] = TrapStore.hitIsNewer(
                     first: p.first, last: p.last, lastNonVerifier: p.lastNonVerifier,
-                    than: (first, last, row.int64(4)))
+                    than: (first, last, row.integer(4)))
                 next += 1
             }
         }
         tkTick("merge: stored hits compared (\(needed.lazy.filter { $0 }.count) to write)")
-        let bulk = BulkStatement(
-            try db.makeStatement(
-                sql: """
-                    INSERT INTO hit (ip, address, first, last, last_nonverifier) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT(ip, address) DO UPDATE SET
-                        first = min(first, excluded.first),
-                        last = max(last, excluded.last),
-                        last_nonverifier = max(coalesce(last_nonverifier, excluded.last_nonverifier), coalesce(excluded.last_nonverifier, last_nonverifier))
-                    WHERE excluded.first < first OR excluded.last > last
-                        OR coalesce(excluded.last_nonverifier, -1) > coalesce(last_nonverifier, -1)
-                    """))
+        let bulk = BulkStatement(try db.makeStatement(sql: TrapStore.hitUpsertSQL))
         // New rows go in in key order: SQLite's B-tree then fills page by page instead of
         // splitting pages all over.
         try pairs.withKeys { keys in
@@ -376,6 +378,19 @@ public final class TrapStore {
             }
         }
     }
+
+    /// Writes one pair's hits (ip, address, first, last, last non-verifier): a new pair is
+    /// inserted; a stored one takes the earlier first hit and the later last hits, and is not
+    /// written at all when none of them is newer.
+    static let hitUpsertSQL = """
+        INSERT INTO hit (ip, address, first, last, last_nonverifier) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT(ip, address) DO UPDATE SET
+            first = min(first, excluded.first),
+            last = max(last, excluded.last),
+            last_nonverifier = max(coalesce(last_nonverifier, excluded.last_nonverifier), coalesce(excluded.last_nonverifier, last_nonverifier))
+        WHERE excluded.first < first OR excluded.last > last
+            OR coalesce(excluded.last_nonverifier, -1) > coalesce(last_nonverifier, -1)
+        """
 
     /// The stored hits of every pair, in key order (the primary key's: no sort step).
     static let hitScanSQL = "SELECT ip, address, first, last, last_nonverifier FROM hit ORDER BY ip, address"

@@ -78,4 +78,65 @@ import Testing
         }
         #expect(nearMisses > 0, "the random edits should make some near-misses")
     }
+
+    /// Addresses an SMTP client controls: any printable ASCII in the local part, recipient
+    /// delimiters at its start, its end and doubled, several `@`, none, an empty local part or
+    /// domain, local parts around `minLength` (0 to 6); valid lists holding `"`, `@`, the
+    /// characters that decompose to ASCII (U+037E, U+1FEF, U+212A KELVIN SIGN), combining marks
+    /// alone and after a letter, compatibility-only look-alikes (U+FF21, U+FB01), and
+    /// delimiters that are `.` or `@`: `resembles` answers exactly what the rule alone answers.
+    @Test(arguments: 0..<60)
+    func resemblesAnswersAsTheRuleAloneForAnyPrintableAddress(seed: Int) {
+        let printable: [Character] = (0x21...0x7E).map { Character(Unicode.Scalar(UInt8($0))) }
+        let rare = [
+            "\u{37E}", "\u{1FEF}", "\u{212A}", "\u{E9}", "e\u{301}", "\u{301}", "\u{DF}", "\u{FF21}", "\u{FB01}",
+        ]
+        let common = ["a", "b", "c", ";", "`", "+", "-", "k", "K", "\"", "@", "."]
+        var rng = SeededRandom(seed: UInt64(seed) &+ 0x5EED_0991)
+        var book = AddressBook(delimiters: ["", "+", "+-", "-", "+=", ".", "@"][seed % 7])
+        var locals: [String] = []
+        for _ in 0..<(1 + rng.below(30)) {
+            let local = (0..<(1 + rng.below(9))).map { _ in
+                rng.below(6) == 0
+                    ? rare[rng.below(rare.count)]
+                    : rng.below(3) == 0
+                        ? String(printable[rng.below(printable.count)]) : common[rng.below(common.count)]
+            }.joined()
+            locals.append(local)
+            book.addValid("\(local)@\(rng.below(3) == 0 ? "bsdly.net" : "bsdly.com")")
+        }
+        let rule = NearMissRule(book: book, minLength: rng.below(7), promoteNetworks: 3)
+        var nearMisses = 0
+        for _ in 0..<600 {
+            var local: [Character]
+            if rng.below(3) == 0 {
+                local = (0..<rng.below(12)).map { _ in printable[rng.below(printable.count)] }
+            } else {
+                // A valid local part in ASCII spelling, with one edit by a printable character.
+                local = Array(
+                    locals[rng.below(locals.count)].replacingOccurrences(of: "\u{37E}", with: ";")
+                        .replacingOccurrences(of: "\u{1FEF}", with: "`").replacingOccurrences(of: "\u{212A}", with: "K")
+                        .replacingOccurrences(of: "e\u{301}", with: "e"))
+                if !local.isEmpty {
+                    let i = rng.below(local.count)
+                    switch rng.below(5) {
+                    case 0: local.insert(printable[rng.below(printable.count)], at: i)
+                    case 1: local.remove(at: i)
+                    case 2: local[i] = printable[rng.below(printable.count)]
+                    case 3: if i + 1 < local.count { local.swapAt(i, i + 1) }
+                    default: break
+                    }
+                }
+            }
+            var text = String(local)
+            if rng.below(5) == 0 { text = ["+", "-", "++", "+-"][rng.below(4)] + text }
+            if rng.below(5) == 0 { text += ["+", "-", "++", "+x", "-y+z"][rng.below(5)] }
+            let domain = ["bsdly.com", "bsdly.net", "x", "", "bsdly.com@bsdly.com"][rng.below(5)]
+            let address = rng.below(20) == 0 ? text : "\(text)@\(domain)"
+            let plain = rule.resemblesByTheRule(address)
+            #expect(rule.resembles(address) == plain, "\(address.debugDescription)")
+            if plain != nil { nearMisses += 1 }
+        }
+        #expect(seed % 7 == 6 || nearMisses > 0, "the edits should make some near-misses")
+    }
 }

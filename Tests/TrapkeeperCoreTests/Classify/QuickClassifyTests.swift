@@ -109,6 +109,33 @@ import Testing
         #expect(listed > 200)
     }
 
+    /// Names the rules look up in `String`-keyed dictionaries (protected names and addresses),
+    /// listed with a character whose canonical decomposition is ASCII (U+1FEF GREEK VARIA is
+    /// `` ` ``, U+037E GREEK QUESTION MARK is `;`): the dictionary finds them by the ASCII
+    /// spelling (Swift compares strings by canonical equivalence), so the shortcut must never
+    /// call that spelling unknown.
+    @Test(arguments: [
+        "ab`cd@bsdly.com", "ab`cd+x@bsdly.net", "xy`z@bsdly.com", "xy`z+q@bsdly.com", "\"p;q\"@bsdly.net",
+        "\"p;q\"+r@bsdly.net", "\"r;s\"@bsdly.com",
+    ])
+    func protectedNamesSpelledWithCharactersThatDecomposeToASCII(_ a: String) throws {
+        let dir = TempDir("quick-classify")
+        let valid = dir.write("valid.txt", "peter@bsdly.com\n")
+        let protected = dir.write(
+            "protected.txt", "ab\u{1FEF}cd\nxy\u{1FEF}z@bsdly.com\n\"p\u{37E}q\"\n\"r\u{37E}s\"@bsdly.com\n")
+        let book = try AddressBook.load(
+            validFile: valid, protectedFile: protected, domains: ["bsdly.com", "bsdly.net"], delimiters: "+")
+        let c = Classifier(domains: ["bsdly.com", "bsdly.net"], book: book, probeWindowDays: 7, harvestSenders: true)
+        guard case .protected = c.classify(address: a) else {
+            Issue.record("\(a) is \(c.classify(address: a))")
+            return
+        }
+        let scratch = UnsafeMutableRawPointer.allocate(byteCount: a.utf8.count + 16, alignment: 8)
+        defer { scratch.deallocate() }
+        let quick = Array(a.utf8).withUnsafeBytes { c.quickClass($0, scratch: scratch) }
+        #expect(quick == .listed || quick == nil, "\(a): \(String(describing: quick))")
+    }
+
     /// The characters the rules single out beyond control bytes: C1 controls, bidi controls,
     /// zero-width and other invisible format characters, line/paragraph separators, spaces.
     static let hidden = [

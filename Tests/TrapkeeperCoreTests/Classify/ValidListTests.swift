@@ -195,4 +195,108 @@ import Testing
         #expect(quick.outsideCount == plain.outsideCount && quick.outsideCount == 666)
         #expect(quick.outsideExamples == plain.outsideExamples)
     }
+
+    /// What `read` and `readQuickly` make of a list, as a value: the error's text, or every
+    /// fact of the list (addresses with their lines, catch-alls, counts, the outside examples).
+    struct ReadOutcome: Equatable {
+        var error: String?
+        var valid: [String: String] = [:]
+        var catchAll: [String: String] = [:]
+        var entries = 0
+        var outside = 0
+        var outsideExamples: [OperatorListEntry] = []
+    }
+
+    static func readOutcome(_ bytes: [UInt8], quickly: Bool) -> ReadOutcome {
+        let ours = Set(domains.map(AddressBook.lower))
+        do {
+            let list =
+                try quickly
+                ? ValidList.readQuickly(bytes, file: "lists/valid.txt", ours: ours)
+                : ValidList.read(bytes, file: "lists/valid.txt", ours: ours)
+            return ReadOutcome(
+                valid: origins(list.addresses), catchAll: list.catchAll, entries: list.entryCount,
+                outside: list.outsideCount, outsideExamples: list.outsideExamples)
+        } catch {
+            return ReadOutcome(error: "\(error)")
+        }
+    }
+
+    /// Byte soup: files made of any mix of the pieces an editor, a tool or a slip leaves (line
+    /// ends of every kind and none at the end, BOMs anywhere, NUL, Latin-1 and cut UTF-8 bytes,
+    /// control and invisible characters, `<`, `>`, `#`, `*`, quotes, brackets, IDN and `xn--`
+    /// forms, combining accents, characters that decompose to ASCII): both readers give the
+    /// same list or the same error, file and line.
+    @Test func theQuickReaderGivesWhatThePlainOneGivesForByteSoup() {
+        let pieces: [[UInt8]] =
+            [
+                "peter", "Alice", "a", "Z", "9", "@", "@", "@", ".", ".", "bsdly.com", "BSDLY.NET",
+                "xn--bcher-kva.example", "xn--", "b\u{FC}cher.example", "<", ">", "#", " ", "\t", "\r", "\n", "\r\n",
+                "\u{FEFF}", "\u{0}", "\u{E9}", "*", "\"", "[", "]", "+", "-", "_", "~", ",", "\u{7F}", "\u{C}",
+                "\u{200B}", "\u{A0}", "\u{85}", "e\u{301}", "\u{212A}", "\u{37E}",
+            ].map { Array($0.utf8) } + [[0xFF], [0xC3], [0xE9]]
+        let locals = Array(pieces[0..<5])
+        let domains = Array(pieces[10..<15])
+        var rng = SeededRandom(seed: 0xB17E_500B)
+        var loaded = 0
+        for _ in 0..<20_000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<rng.below(8) {
+                // A line of soup, or an address with soup around and inside it now and then.
+                func soup(_ n: Int) -> [UInt8] { (0..<rng.below(n)).flatMap { _ in pieces[rng.below(pieces.count)] } }
+                if rng.below(3) == 0 {
+                    bytes += soup(8)
+                } else {
+                    bytes += rng.below(3) == 0 ? soup(3) : []
+                    bytes += locals[rng.below(locals.count)] + (rng.below(4) == 0 ? soup(3) : [])
+                    bytes += Array("@".utf8) + domains[rng.below(domains.count)]
+                    bytes += rng.below(3) == 0 ? soup(3) : []
+                }
+                bytes += [[0x0A], [0x0D], [0x0D, 0x0A]][rng.below(3)]
+            }
+            if rng.below(2) == 0 && !bytes.isEmpty { bytes.removeLast() }
+            let plain = Self.readOutcome(bytes, quickly: false)
+            let quick = Self.readOutcome(bytes, quickly: true)
+            #expect(quick == plain, "\(bytes)")
+            if quick != plain { return }
+            if plain.error == nil && plain.entries > 0 { loaded += 1 }
+        }
+        #expect(loaded > 2000, "\(loaded) files with entries")
+    }
+
+    /// A list with one wrong line among good ones, comments and blank lines, with LF, CRLF and
+    /// CR line ends (mixed), BOMs and no line end at the end: both readers name the line an
+    /// editor shows it on.
+    @Test func aWrongLineIsNamedByTheLineAnEditorShows() {
+        let good = [
+            "peter@bsdly.com", "\t", "# staff", "  ", "<A@BSDLY.COM>", "x@bsdly.com # caf\u{E9}", "*@bsdly.net",
+        ]
+        let wrong = [
+            "a b@bsdly.com", "x@bsdly..com", "*@", "caf\u{E9}@bsdly.com\u{200B}", "<>", "a@b@bsdly.com", "x@bsdly.com#",
+            "peter",
+        ]
+        let ends: [[UInt8]] = [[0x0A], [0x0D], [0x0D, 0x0A]]
+        var rng = SeededRandom(seed: 0x11_4E5)
+        for _ in 0..<5_000 {
+            var bytes: [UInt8] = rng.below(3) == 0 ? [0xEF, 0xBB, 0xBF] : []
+            let count = 1 + rng.below(12)
+            let wrongAt = rng.below(count)
+            var editorLine = 1
+            var wrongLine = 0
+            for i in 0..<count {
+                var line = i == wrongAt ? wrong[rng.below(wrong.count)] : good[rng.below(good.count)]
+                if i == wrongAt { wrongLine = editorLine }
+                if i > 0 && rng.below(8) == 0 { line = "\u{FEFF}" + line }  // `cat` of two files saved with a BOM
+                bytes += Array(line.utf8)
+                if i < count - 1 || rng.below(2) == 0 {
+                    bytes += ends[rng.below(ends.count)]
+                    editorLine += 1
+                }
+            }
+            for quickly in [false, true] {
+                let error = Self.readOutcome(bytes, quickly: quickly).error ?? "no error"
+                #expect(error.hasPrefix("lists/valid.txt:\(wrongLine): "), "\(error) \(bytes)")
+            }
+        }
+    }
 }

@@ -109,4 +109,110 @@ import Testing
             #expect(try Self.stored(s).hits == expected, "night \(n)")
         }
     }
+
+    /// Every stored row, each value as SQLite quotes it (type and value: `'a@b'`, `X'61'`, `1.5`),
+    /// in key order.
+    static func quotedRows(_ db: Database) throws -> [String] {
+        try String.fetchAll(
+            db,
+            sql: """
+                SELECT quote(ip) || ' ' || quote(address) || ' ' || quote(first) || ' ' || quote(last) || ' '
+                    || quote(last_nonverifier) FROM hit ORDER BY ip, address
+                """)
+    }
+
+    /// A state whose `hit` rows another tool or a hand wrote: keys held as BLOBs, times as REAL
+    /// or TEXT, host texts in other spellings. The walk may only skip a pair where SQLite itself
+    /// would change nothing: the merge leaves exactly what upserting every pair of the harvest
+    /// (`TrapStore.hitUpsertSQL`, the definition) leaves.
+    @Test(arguments: [
+        "UPDATE hit SET address = CAST(address AS BLOB) WHERE address < 'b'",
+        "UPDATE hit SET ip = CAST(ip AS BLOB) WHERE ip LIKE '10.%'",
+        "UPDATE hit SET ip = CAST(ip AS BLOB), address = CAST(address AS BLOB)",
+        "UPDATE hit SET first = first + 0.5",
+        "UPDATE hit SET first = 'yesterday' WHERE ip LIKE '2001:%'",
+        "UPDATE hit SET last = last - 0.5, last_nonverifier = last_nonverifier - 0.5",
+        "UPDATE hit SET last_nonverifier = 'x' WHERE last_nonverifier IS NOT NULL",
+        "INSERT INTO hit SELECT upper(ip), address, first - 5, last + 5, last_nonverifier FROM hit WHERE upper(ip) <> ip",
+        "INSERT INTO hit SELECT '::ffff:' || ip, address, first, last, NULL FROM hit WHERE ip NOT LIKE '%:%'",
+        "INSERT INTO hit SELECT ip || ' ', upper(address), first, last, last FROM hit",
+    ])
+    func storedRowsOfOtherTypesOrSpellingsMergeAsTheUpsertDoes(_ tamper: String) throws {
+        var rng = SeededRandom(seed: UInt64(tamper.utf8.count))
+        let s = try Scene()
+        func harvest(_ name: String, _ text: String, now: Int64) throws -> Harvest {
+            let h = Harvest(classifier: s.ws.classifier, now: now)
+            _ = try ClassifyJob.parseInput(
+                ClassifyInput(source: "test", path: s.dir.write(name, text), format: .auto), into: h, workspace: s.ws,
+                now: now)
+            return h
+        }
+        let night = Self.night(&rng, lines: 300)
+        _ = try s.ws.store.merge(harvest("night0", night, now: Self.t0))
+        try s.ws.store.write { try $0.execute(sql: tamper) }
+        // The definition runs on a copy of the tampered state.
+        let copy = s.dir.file("copy.sqlite")
+        try s.ws.store.db.writeWithoutTransaction { try $0.execute(sql: "VACUUM INTO ?", arguments: [copy]) }
+        // The same night again (no pair newer), and some more lines (new and newer pairs).
+        let again = try harvest("night1", night + Self.night(&rng, lines: 60), now: Self.t0 + 3600)
+        let pairs = Self.pairs(again)
+        _ = try s.ws.store.merge(again)
+        let merged = try s.ws.store.read { try Self.quotedRows($0) }
+        let upserted = try DatabaseQueue(path: copy).write { db in
+            for (key, v) in pairs {
+                let ipAndAddress = key.split(separator: " ", maxSplits: 1).map(String.init)
+                try db.execute(
+                    sql: TrapStore.hitUpsertSQL, arguments: [ipAndAddress[0], ipAndAddress[1], v[0], v[1], v[2]])
+            }
+            return try Self.quotedRows(db)
+        }
+        #expect(merged.count == upserted.count)
+        let wrong = Set(merged).symmetricDifference(upserted).sorted()
+        #expect(wrong.isEmpty, "\(wrong.count) rows differ: \(wrong.prefix(4))")
+    }
+
+    /// The walk's order is SQLite's: keys of any bytes (NUL, bytes above 0x7F, invalid UTF-8,
+    /// prefixes of each other), bound as TEXT the way the merge binds them, come back from
+    /// `ORDER BY ip, address` in the order `PairOrder.compare` sorts them.
+    @Test func sqliteReadsKeysBackInPairOrder() throws {
+        var rng = SeededRandom(seed: 0x0_4DE2)
+        let alphabet: [UInt8] = [0x00, 0x01, 0x2E, 0x31, 0x32, 0x3A, 0x40, 0x41, 0x61, 0x7F, 0x80, 0xA9, 0xC3, 0xFF]
+        func text() -> [UInt8] { (0..<rng.below(6)).map { _ in alphabet[rng.below(alphabet.count)] } }
+        var keys: [[[UInt8]]] = []
+        var seen = Set<[[UInt8]]>()
+        for _ in 0..<3000 {
+            let key = [text(), text()]
+            if seen.insert(key).inserted { keys.append(key) }
+        }
+        let read = try DatabaseQueue().write { db -> [[[UInt8]]] in
+            try db.execute(
+                sql:
+                    "CREATE TABLE hit (ip TEXT NOT NULL, address TEXT NOT NULL, PRIMARY KEY (ip, address)) WITHOUT ROWID"
+            )
+            let insert = BulkStatement(try db.makeStatement(sql: "INSERT INTO hit VALUES (?, ?)"))
+            for key in keys {
+                try key[0].withUnsafeBytes { ip in
+                    try key[1].withUnsafeBytes { address in
+                        insert.bind(1, bytes: ip)
+                        insert.bind(2, bytes: address)
+                        try insert.step()
+                    }
+                }
+            }
+            var out: [[[UInt8]]] = []
+            try RowScanner(db.makeStatement(sql: "SELECT ip, address FROM hit ORDER BY ip, address")).forEachRow {
+                out.append([Array($0.bytes(0)), Array($0.bytes(1))])
+            }
+            return out
+        }
+        func compare(_ a: [UInt8], _ b: [UInt8]) -> Int {
+            a.withUnsafeBytes { a in b.withUnsafeBytes { b in PairOrder.compare(a, b) } }
+        }
+        let sorted = keys.sorted { a, b in
+            let c = compare(a[0], b[0])
+            return c != 0 ? c < 0 : compare(a[1], b[1]) < 0
+        }
+        #expect(read.count == keys.count)
+        #expect(read == sorted)
+    }
 }
