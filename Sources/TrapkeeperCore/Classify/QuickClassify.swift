@@ -121,8 +121,12 @@ struct ListedNames: Sendable {
     let protectedAddresses: ByteNameTable
 
     init(_ book: AddressBook) {
-        // The valid addresses are a byte table already: shared, not copied.
-        valid = book.valid.lines
+        // The valid addresses are a byte table already: shared, not copied — unless a key has a
+        // byte above 0x7F and an ASCII spelling Swift calls equal (rare), which `valid[…]` finds.
+        let decomposesToASCII = book.valid.canonical.keys.contains {
+            $0.decomposedStringWithCanonicalMapping.utf8.allSatisfy { $0 < 0x80 }
+        }
+        valid = decomposesToASCII ? ListedNames.foundByASCII(book.valid.keys) : book.valid.lines
         catchAll = ListedNames.foundByASCII(book.catchAll.keys)
         protectedLocalParts = ListedNames.foundByASCII(book.protectedLocalParts.keys)
         protectedAddresses = ListedNames.foundByASCII(book.protectedAddresses.keys)
