@@ -205,6 +205,14 @@ public struct Config: Sendable {
                 file: file, "'valid_addresses' is required: the file of real addresses that must never be trapped")
         }
         let delimiter = try string("recipient_delimiter") ?? ""
+        // Delimiters are bytes to the matching (as to Postfix's recipient_delimiter): printable
+        // ASCII only. A non-ASCII character would make each of its UTF-8 bytes a delimiter.
+        if let bad = delimiter.unicodeScalars.first(where: { $0.value < 0x21 || $0.value > 0x7E || $0 == "@" }) {
+            throw err(
+                "recipient_delimiter",
+                "'recipient_delimiter' holds \(bad.value < 0x21 || bad.value == 0x7F ? "a control or blank character" : "'\(bad)' (U+\(String(bad.value, radix: 16, uppercase: true)))"): it must be printable ASCII characters other than '@', such as \"+\" or \"+-\""
+            )
+        }
         let protected = try string("protected").map(resolve)
         var neverBlock: [String] = []
         if let v = table["never_block"] {

@@ -29,6 +29,21 @@ import Testing
         #expect(e?.message.contains("harvest_sender") == true)
     }
 
+    /// Delimiters are matched as bytes: a non-ASCII character (its UTF-8 bytes would each cut
+    /// local parts), a blank, a control character or '@' is refused at its line; printable
+    /// ASCII is taken.
+    @Test(arguments: ["\u{FF0B}", "+\u{E9}", " ", "+\\t", "@", "+@"])
+    func recipientDelimiterMustBePrintableASCII(_ value: String) {
+        let (e, _) = load(base + "recipient_delimiter = \"\(value)\"\n")
+        #expect(e?.line == 3, "\(value.debugDescription): \(String(describing: e))")
+        #expect(e?.message.contains("printable ASCII") == true)
+    }
+
+    @Test func recipientDelimitersOfPrintableASCIIAreTaken() {
+        let (e, _) = load(base + "recipient_delimiter = \"+-_=#\"\n")
+        #expect(e == nil)
+    }
+
     @Test func unknownSourceKey() {
         let (e, _) = load(base + "\n[[sources]]\nname = \"a\"\nurl = \"x.dump\"\ntimeout = 5\n")
         #expect(e?.line == 7)
