@@ -151,9 +151,25 @@ public final class TrapStore {
         }
     }
 
-    static let hostScanSQL = "SELECT ip, last_hit, last_nonverifier_hit, trapped_expire FROM host"
-    static let addressScanSQL = "SELECT address, roles, last_seen FROM address"
-    static let callbackScanSQL = "SELECT ip, probe_address, helo IS NOT NULL, seen FROM callback"
+    // The stored rows a merge compares with, to skip what would not change. Only rows as the
+    // merge writes them (TEXT keys, INTEGER or NULL values) are compared: a row written by hand
+    // or by another tool (a BLOB key — another key to SQLite than the TEXT of the same bytes —
+    // or a REAL or TEXT value, compared otherwise than the merge compares) never proves a row
+    // unchanged; it is passed over, and the upsert decides as SQLite sees it.
+    static let hostScanSQL = """
+        SELECT ip, last_hit, last_nonverifier_hit, trapped_expire FROM host
+        WHERE typeof(ip) = 'text' AND typeof(last_hit) IN ('integer', 'null')
+            AND typeof(last_nonverifier_hit) IN ('integer', 'null') AND typeof(trapped_expire) IN ('integer', 'null')
+        """
+    static let addressScanSQL = """
+        SELECT address, roles, last_seen FROM address
+        WHERE typeof(address) = 'text' AND typeof(roles) IN ('integer', 'null')
+            AND typeof(last_seen) IN ('integer', 'null')
+        """
+    static let callbackScanSQL = """
+        SELECT ip, probe_address, helo IS NOT NULL, seen FROM callback
+        WHERE typeof(ip) = 'text' AND typeof(probe_address) = 'text' AND typeof(seen) IN ('integer', 'null')
+        """
 
     private func mergeAddresses(_ harvest: borrowing HarvestState, _ db: Database, stored: StoredRows?) throws {
         let n = harvest.addressCount

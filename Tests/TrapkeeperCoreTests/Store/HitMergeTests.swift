@@ -215,4 +215,34 @@ import Testing
         #expect(read.count == keys.count)
         #expect(read == sorted)
     }
+
+    /// The siblings of the hit pairs: a stored address, host or callback row whose key is a
+    /// BLOB (the same bytes as the TEXT key the merge writes, but another key to SQLite) never
+    /// makes the merge skip the row: after the next night the TEXT row is there, as an upsert
+    /// of every row leaves it — with the stored rows read ahead and read in the merge.
+    @Test(arguments: [true, false])
+    func storedRowsWithABlobKeyNeverHideARow(readAhead: Bool) throws {
+        let s = try Scene()
+        s.ws.store.readAheadEnabled = readAhead
+        let t = Self.t0
+        let dump =
+            grey("45.95.147.1", from: "kd@xmail.ru", to: "trap@bsdly.com", at: t)
+            + "GREY|198.51.100.7|mx42.antispamcloud.com|<>|<mx42.antispamcloud.com-\(t)-testing@bsdly.com>|"
+            + "\(t)|\(t)|\(t)|1|0\n"
+        try s.classify(dump, now: t)
+        func count(_ sql: String) throws -> Int { try s.ws.store.read { try Int.fetchOne($0, sql: sql) ?? -1 } }
+        #expect(try count("SELECT count(*) FROM address WHERE address = 'trap@bsdly.com'") == 1)
+        #expect(try count("SELECT count(*) FROM host WHERE ip = '45.95.147.1'") == 1)
+        #expect(try count("SELECT count(*) FROM callback WHERE ip = '198.51.100.7'") == 1)
+        try s.ws.store.write { db in
+            try db.execute(sql: "UPDATE address SET address = CAST(address AS BLOB) WHERE address = 'trap@bsdly.com'")
+            try db.execute(sql: "UPDATE host SET ip = CAST(ip AS BLOB) WHERE ip = '45.95.147.1'")
+            try db.execute(sql: "UPDATE callback SET ip = CAST(ip AS BLOB) WHERE ip = '198.51.100.7'")
+        }
+        #expect(try count("SELECT count(*) FROM address WHERE address = 'trap@bsdly.com'") == 0)
+        try s.classify(dump, now: t + 60)
+        #expect(try count("SELECT count(*) FROM address WHERE address = 'trap@bsdly.com'") == 1)
+        #expect(try count("SELECT count(*) FROM host WHERE ip = '45.95.147.1'") == 1)
+        #expect(try count("SELECT count(*) FROM callback WHERE ip = '198.51.100.7'") == 1)
+    }
 }
