@@ -28,6 +28,10 @@ public struct NearMissRule: Sendable {
     private let index: NearMissIndex
     /// A quick "surely none" for `resembles`, from the bytes (`NearMissQuickCheck`).
     private let quick: NearMissQuickCheck
+    /// The most characters a valid base local part of `minLength` or more has (0: none). A
+    /// local part longer by two or more is at distance 2 or more from all of them: `resembles`
+    /// answers nil without the rule's variants, which grow with the square of the length.
+    private let longestLocal: Int
 
     public init(book: AddressBook, minLength: Int, promoteNetworks: Int) {
         self.minLength = minLength
@@ -47,12 +51,22 @@ public struct NearMissRule: Sendable {
             return index
         }
         quick = NearMissQuickCheck(valid: valid, delimiters: book.delimiters, minLength: minLength)
+        longestLocal = valid.reduce(0) { longest, address in
+            guard let at = address.lastIndex(of: "@") else { return longest }
+            let n = NearMissRule.base(address[..<at], delimiters: delimiters).count
+            return n >= minLength ? max(longest, n) : longest
+        }
     }
 
     /// The valid address `address` is a near-miss of (the first in byte order when several are),
     /// or nil. `address` is normalised (lower-case, no brackets) and not valid itself.
     public func resembles(_ address: String) -> String? {
         if quick.surelyNone(address) { return nil }
+        if let at = address.lastIndex(of: "@"),
+            NearMissRule.base(address[..<at], delimiters: delimiters).count > longestLocal + 1
+        {
+            return nil
+        }
         return resemblesByTheRule(address)
     }
 

@@ -42,6 +42,22 @@ import Testing
         #expect(rule.resembles("ab;cdx@bsdly.com") == "ab\u{37E}cde@bsdly.com")
     }
 
+    /// Local parts one character longer than the longest valid one can still be near-misses;
+    /// longer ones cannot (and are answered without the rule's quadratic variants).
+    @Test(arguments: [
+        ("abcdefg@bsdly.com", "abcdef@bsdly.com"), ("abcdef\u{E9}@bsdly.com", "abcdef@bsdly.com"),
+        ("abcdefgh@bsdly.com", nil), ("abcdef\u{E9}\u{E9}@bsdly.com", nil),
+        (String(repeating: "\u{E9}", count: 3000) + "@bsdly.com", nil),
+    ])
+    func longLocalPartsAreAnsweredAsTheRuleAnswers(_ address: String, _ near: String?) {
+        var book = AddressBook(delimiters: "+")
+        book.addValid("abcdef@bsdly.com")
+        book.addValid("peter@bsdly.com")
+        let rule = NearMissRule(book: book, minLength: 5, promoteNetworks: 3)
+        #expect(rule.resembles(address) == near)
+        if address.count < 100 { #expect(rule.resemblesByTheRule(address) == near) }
+    }
+
     @Test(arguments: 0..<40)
     func resemblesAnswersAsTheRuleAlone(seed: Int) {
         var rng = SeededRandom(seed: UInt64(seed) &+ 0xC0FFEE)
