@@ -3,16 +3,31 @@ import Testing
 
 @testable import TrapkeeperCore
 
-func parseLog(_ text: String, now: Int64 = 1_503_150_000, zone: String = "Europe/Oslo") -> SpamdLogLineParser.Outcome {
+/// A log line's outcome with the record copied out of the line's bytes.
+enum LogOutcome {
+    case record(ParsedRecord)
+    case ignore
+    case reject(String)
+    case unreadable(String)
+}
+
+/// Parses one log line. A record's fields point into the line's bytes, which live only while
+/// the parser holds them (RawRecord's contract): it is copied out before they go.
+func parseLog(_ text: String, now: Int64 = 1_503_150_000, zone: String = "Europe/Oslo") -> LogOutcome {
     var clock = SyslogClock(now: now, zone: TimeZone(identifier: zone)!)
     var bytes = Array(text.utf8)
     return bytes.withUnsafeMutableBytes {
-        SpamdLogLineParser.parse(UnsafeRawBufferPointer($0), lineNumber: 7, clock: &clock)
+        switch SpamdLogLineParser.parse(UnsafeRawBufferPointer($0), lineNumber: 7, clock: &clock) {
+        case .record(let r): return .record(ParsedRecord(r))
+        case .ignore: return .ignore
+        case .reject(let why): return .reject(why)
+        case .unreadable(let why): return .unreadable(why)
+        }
     }
 }
 
-func record(_ o: SpamdLogLineParser.Outcome) -> ParsedRecord? {
-    if case .record(let r) = o { return ParsedRecord(r) }
+func record(_ o: LogOutcome) -> ParsedRecord? {
+    if case .record(let r) = o { return r }
     return nil
 }
 
