@@ -1089,9 +1089,16 @@ struct HarvestState: ~Copyable {
             h.hasNonVerifierEvidence = h.hasNonVerifierEvidence || o.hasNonVerifierEvidence
             hostStat[i] = h
         }
-        for p in other.pairs {
+        // The pairs' keys first, so each lookup's slots can be asked for 16 pairs ahead: the
+        // absorb of a 1 M-line dump's second chunk went 42 → 33 ms (median of 9, `TRAPKEEPER_TIMING`).
+        let keys = other.pairs.map { p in
+            UInt64(UInt32(hostMap[Int(p.host)])) << 32 | UInt64(UInt32(addressMap[Int(p.address)]))
+        }
+        let pairsAhead = 16
+        for (k, p) in other.pairs.enumerated() {
+            if k + pairsAhead < keys.count { pairIndex.prefetch(keys[k + pairsAhead]) }
             notePair(
-                host: hostMap[Int(p.host)], address: Int(addressMap[Int(p.address)]), first: p.first, last: p.last,
+                host: Int(keys[k] >> 32), address: Int(keys[k] & 0xFFFF_FFFF), first: p.first, last: p.last,
                 lastNonVerifier: p.lastNonVerifier)
         }
         for (n, c) in other.incidents.enumerated() {
