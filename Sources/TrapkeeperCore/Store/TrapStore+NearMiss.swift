@@ -21,18 +21,18 @@ extension TrapStore {
             var fromHits: [String: [String: Int64]] = [:]
             let rows = try Row.fetchCursor(db, sql: "SELECT ip, address, first FROM hit")
             while let r = try rows.next() {
-                let a: String = r[1]
-                guard wanted.contains(a), let ip = IPAddress(r[0] as String) else { continue }
+                let a: String = try r.decode(atIndex: 1)
+                guard wanted.contains(a), let ip = IPAddress(try r.decode(String.self, atIndex: 0)) else { continue }
                 let n = NearMissRule.network(of: ip)
-                let first: Int64 = r[2]
+                let first: Int64 = try r.decode(atIndex: 2)
                 fromHits[a, default: [:]][n] = min(fromHits[a]?[n] ?? first, first)
             }
             let kept = try db.makeStatement(sql: "SELECT network, first FROM near_miss_network WHERE address = ?")
             for a in addresses {
                 var networks = fromHits[a] ?? [:]
                 for r in try Row.fetchAll(kept, arguments: [a]) {
-                    let n: String = r[0]
-                    let first: Int64 = r[1]
+                    let n: String = try r.decode(atIndex: 0)
+                    let first: Int64 = try r.decode(atIndex: 1)
                     networks[n] = min(networks[n] ?? first, first)
                 }
                 out[a] = networks
@@ -68,7 +68,11 @@ extension TrapStore {
                 db,
                 sql:
                     "SELECT address, resembles, networks, promoted_at FROM near_miss ORDER BY promoted_at IS NOT NULL, address"
-            ).map { NearMissRow(address: $0[0], resembles: $0[1], networks: $0[2], promotedAt: $0[3]) }
+            ).map {
+                NearMissRow(
+                    address: try $0.decode(atIndex: 0), resembles: try $0.decode(atIndex: 1),
+                    networks: try $0.decode(atIndex: 2), promotedAt: try $0.decode(atIndex: 3))
+            }
         }
     }
 

@@ -16,7 +16,7 @@ extension TrapStore {
                         AND traps IS NOT NULL AND hosts IS NOT NULL AND now BETWEEN ? AND ?
                     ORDER BY now, id
                     """, arguments: [from, to]
-            ).map { ($0[0], $0[1], $0[2]) }
+            ).map { (try $0.decode(atIndex: 0), try $0.decode(atIndex: 1), try $0.decode(atIndex: 2)) }
         }
     }
 
@@ -39,7 +39,7 @@ extension TrapStore {
         try read { db in
             try Row.fetchAll(
                 db, sql: "SELECT entry, since FROM published WHERE kind = ? AND since >= ?", arguments: [kind, from]
-            ).map { ($0[0], $0[1]) }
+            ).map { (try $0.decode(atIndex: 0), try $0.decode(atIndex: 1)) }
         }
     }
 
@@ -59,8 +59,10 @@ extension TrapStore {
             while let r = try rows.next() {
                 out.append(
                     HostRow(
-                        ip: r[0], firstHit: r[1], lastHit: r[2], lastNonVerifierHit: r[3], trappedExpire: r[4],
-                        hitEvidence: nil, hitTrap: r[5], trappedEvidence: nil))
+                        ip: try r.decode(atIndex: 0), firstHit: try r.decode(atIndex: 1),
+                        lastHit: try r.decode(atIndex: 2), lastNonVerifierHit: try r.decode(atIndex: 3),
+                        trappedExpire: try r.decode(atIndex: 4),
+                        hitEvidence: nil, hitTrap: try r.decode(atIndex: 5), trappedEvidence: nil))
             }
             return out
         }

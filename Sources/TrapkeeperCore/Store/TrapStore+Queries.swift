@@ -125,8 +125,9 @@ extension TrapStore {
             while let r = try rows.next() {
                 out.append(
                     AddressRow(
-                        address: r[0], roles: AddressRoles(rawValue: r[1]), firstSeen: r[2], lastSeen: r[3],
-                        evidence: TrapStore.evidence(r[4])))
+                        address: try r.decode(atIndex: 0), roles: AddressRoles(rawValue: try r.decode(atIndex: 1)),
+                        firstSeen: try r.decode(atIndex: 2), lastSeen: try r.decode(atIndex: 3),
+                        evidence: TrapStore.evidence(try r.decode(atIndex: 4))))
             }
             return out
         }
@@ -140,7 +141,7 @@ extension TrapStore {
             // BINARY collation: byte order, which is the order spamtraps.txt is published in.
             let rows = try Row.fetchCursor(db, sql: "SELECT address, roles FROM address ORDER BY address")
             while let r = try rows.next() {
-                out.append((r[0], AddressRoles(rawValue: r[1])))
+                out.append((try r.decode(atIndex: 0), AddressRoles(rawValue: try r.decode(atIndex: 1))))
             }
             return out
         }
@@ -155,7 +156,9 @@ extension TrapStore {
             while let r = try rows.next() {
                 out.append(
                     HostRow(
-                        ip: r[0], firstHit: r[1], lastHit: r[2], lastNonVerifierHit: r[3], trappedExpire: r[4],
+                        ip: try r.decode(atIndex: 0), firstHit: try r.decode(atIndex: 1),
+                        lastHit: try r.decode(atIndex: 2), lastNonVerifierHit: try r.decode(atIndex: 3),
+                        trappedExpire: try r.decode(atIndex: 4),
                         hitEvidence: nil, hitTrap: nil, trappedEvidence: nil))
             }
             return out
@@ -170,15 +173,18 @@ extension TrapStore {
                     arguments: [a])
             else { return nil }
             return AddressRow(
-                address: r[0], roles: AddressRoles(rawValue: r[1]), firstSeen: r[2], lastSeen: r[3],
-                evidence: TrapStore.evidence(r[4]))
+                address: try r.decode(atIndex: 0), roles: AddressRoles(rawValue: try r.decode(atIndex: 1)),
+                firstSeen: try r.decode(atIndex: 2), lastSeen: try r.decode(atIndex: 3),
+                evidence: TrapStore.evidence(try r.decode(atIndex: 4)))
         }
     }
 
-    static func hostRow(_ r: Row) -> HostRow {
+    static func hostRow(_ r: Row) throws -> HostRow {
         HostRow(
-            ip: r[0], firstHit: r[1], lastHit: r[2], lastNonVerifierHit: r[3], trappedExpire: r[4],
-            hitEvidence: TrapStore.evidence(r[5]), hitTrap: r[6], trappedEvidence: TrapStore.evidence(r[7]))
+            ip: try r.decode(atIndex: 0), firstHit: try r.decode(atIndex: 1), lastHit: try r.decode(atIndex: 2),
+            lastNonVerifierHit: try r.decode(atIndex: 3), trappedExpire: try r.decode(atIndex: 4),
+            hitEvidence: TrapStore.evidence(try r.decode(atIndex: 5)), hitTrap: try r.decode(atIndex: 6),
+            trappedEvidence: TrapStore.evidence(try r.decode(atIndex: 7)))
     }
 
     static let hostColumns =
@@ -211,8 +217,10 @@ extension TrapStore {
             sql += " ORDER BY seen, ip, probe_address"
             return try Row.fetchAll(db, sql: sql, arguments: args).map { r in
                 CallbackRow(
-                    ip: r[0], helo: r[1], probeAddress: r[2], sender: r[3], kind: r[4], rule: r[5], probeTime: r[6],
-                    seen: r[7], source: r[8])
+                    ip: try r.decode(atIndex: 0), helo: try r.decode(atIndex: 1),
+                    probeAddress: try r.decode(atIndex: 2), sender: try r.decode(atIndex: 3),
+                    kind: try r.decode(atIndex: 4), rule: try r.decode(atIndex: 5), probeTime: try r.decode(atIndex: 6),
+                    seen: try r.decode(atIndex: 7), source: try r.decode(atIndex: 8))
             }
         }
     }
@@ -223,7 +231,9 @@ extension TrapStore {
         try read { db in
             var out: [String: (kind: String, reason: String, at: Int64)] = [:]
             for r in try Row.fetchAll(db, sql: "SELECT entry, kind, reason, at FROM delisting") {
-                out[r[0]] = (r[1], r[2], r[3])
+                out[try r.decode(atIndex: 0)] = (
+                    try r.decode(atIndex: 1), try r.decode(atIndex: 2), try r.decode(atIndex: 3)
+                )
             }
             return out
         }
@@ -261,7 +271,11 @@ extension TrapStore {
             try Row.fetchAll(
                 db, sql: "SELECT at, kind, entry, action, cause FROM audit WHERE entry = ? ORDER BY id",
                 arguments: [entry]
-            ).map { AuditRow(at: $0[0], kind: $0[1], entry: $0[2], action: $0[3], cause: $0[4]) }
+            ).map {
+                AuditRow(
+                    at: try $0.decode(atIndex: 0), kind: try $0.decode(atIndex: 1), entry: try $0.decode(atIndex: 2),
+                    action: try $0.decode(atIndex: 3), cause: try $0.decode(atIndex: 4))
+            }
         }
     }
 
@@ -316,7 +330,9 @@ extension TrapStore {
             let rows = try Row.fetchCursor(
                 db, sql: "SELECT ip, address, last_nonverifier FROM hit WHERE last_nonverifier >= ?",
                 arguments: [since])
-            while let r = try rows.next() { out.append((r[0], r[1], r[2])) }
+            while let r = try rows.next() {
+                out.append((try r.decode(atIndex: 0), try r.decode(atIndex: 1), try r.decode(atIndex: 2)))
+            }
             return out
         }
     }
@@ -329,7 +345,11 @@ extension TrapStore {
                 sql:
                     "SELECT ip, address, first, last, last_nonverifier FROM hit WHERE ip = ? ORDER BY last DESC, address",
                 arguments: [ip]
-            ).map { HitRow(ip: $0[0], address: $0[1], first: $0[2], last: $0[3], lastNonVerifier: $0[4]) }
+            ).map {
+                HitRow(
+                    ip: try $0.decode(atIndex: 0), address: try $0.decode(atIndex: 1), first: try $0.decode(atIndex: 2),
+                    last: try $0.decode(atIndex: 3), lastNonVerifier: try $0.decode(atIndex: 4))
+            }
         }
     }
 
@@ -341,7 +361,11 @@ extension TrapStore {
                 sql:
                     "SELECT ip, address, first, last, last_nonverifier FROM hit WHERE address = ? ORDER BY first, ip",
                 arguments: [address]
-            ).map { HitRow(ip: $0[0], address: $0[1], first: $0[2], last: $0[3], lastNonVerifier: $0[4]) }
+            ).map {
+                HitRow(
+                    ip: try $0.decode(atIndex: 0), address: try $0.decode(atIndex: 1), first: try $0.decode(atIndex: 2),
+                    last: try $0.decode(atIndex: 3), lastNonVerifier: try $0.decode(atIndex: 4))
+            }
         }
     }
 
@@ -390,7 +414,7 @@ extension TrapStore {
             try Row.fetchAll(
                 db, sql: "SELECT entry, since FROM published WHERE kind = ? ORDER BY since DESC, entry LIMIT ?",
                 arguments: [kind, limit]
-            ).map { ($0[0], $0[1]) }
+            ).map { (try $0.decode(atIndex: 0), try $0.decode(atIndex: 1)) }
         }
     }
 
@@ -444,8 +468,11 @@ extension TrapStore {
                 arguments: [limit]
             ).map {
                 RunRow(
-                    id: $0[0], command: $0[1], startedAt: $0[2], now: $0[3], finishedAt: $0[4], exitCode: $0[5],
-                    traps: $0[6], hosts: $0[7], validCount: $0[8], message: $0[9])
+                    id: try $0.decode(atIndex: 0), command: try $0.decode(atIndex: 1),
+                    startedAt: try $0.decode(atIndex: 2), now: try $0.decode(atIndex: 3),
+                    finishedAt: try $0.decode(atIndex: 4), exitCode: try $0.decode(atIndex: 5),
+                    traps: try $0.decode(atIndex: 6), hosts: try $0.decode(atIndex: 7),
+                    validCount: try $0.decode(atIndex: 8), message: try $0.decode(atIndex: 9))
             }
         }
     }
@@ -463,21 +490,21 @@ extension TrapStore {
         }
     }
 
-    static func healthRow(_ r: Row) -> SourceHealth {
-        var h = SourceHealth(name: r["name"], url: r["url"])
-        h.lastAttempt = r["last_attempt"]
-        h.lastSuccess = r["last_success"]
-        h.lastError = r["last_error"]
-        h.lastErrorAt = r["last_error_at"]
-        h.httpStatus = r["http_status"]
-        h.bytes = r["bytes"]
-        h.lines = r["lines"]
-        h.records = r["records"]
-        h.rejects = r["rejects"]
-        h.etag = r["etag"]
-        h.lastModified = r["last_modified"]
-        h.cachedAt = r["cached_at"]
-        h.cachePath = r["cache_path"]
+    static func healthRow(_ r: Row) throws -> SourceHealth {
+        var h = SourceHealth(name: try r.decode(forColumn: "name"), url: try r.decode(forColumn: "url"))
+        h.lastAttempt = try r.decode(forColumn: "last_attempt")
+        h.lastSuccess = try r.decode(forColumn: "last_success")
+        h.lastError = try r.decode(forColumn: "last_error")
+        h.lastErrorAt = try r.decode(forColumn: "last_error_at")
+        h.httpStatus = try r.decode(forColumn: "http_status")
+        h.bytes = try r.decode(forColumn: "bytes")
+        h.lines = try r.decode(forColumn: "lines")
+        h.records = try r.decode(forColumn: "records")
+        h.rejects = try r.decode(forColumn: "rejects")
+        h.etag = try r.decode(forColumn: "etag")
+        h.lastModified = try r.decode(forColumn: "last_modified")
+        h.cachedAt = try r.decode(forColumn: "cached_at")
+        h.cachePath = try r.decode(forColumn: "cache_path")
         return h
     }
 

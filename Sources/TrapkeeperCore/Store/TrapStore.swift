@@ -56,6 +56,8 @@ public final class TrapStore {
             return try db.write(body)
         } catch let e as DatabaseError {
             throw StoreError(path: path, e.message ?? e.description)
+        } catch let e as RowDecodingError {
+            throw TrapStore.unreadable(path, e)
         }
     }
 
@@ -64,7 +66,18 @@ public final class TrapStore {
             return try db.read(body)
         } catch let e as DatabaseError {
             throw StoreError(path: path, e.message ?? e.description)
+        } catch let e as RowDecodingError {
+            throw TrapStore.unreadable(path, e)
         }
+    }
+
+    /// A stored value of the wrong type (written by hand or by another tool: text where a time
+    /// belongs): a clear error naming the table's column and row, never a crash.
+    static func unreadable(_ path: String, _ e: RowDecodingError) -> StoreError {
+        StoreError(
+            path: path,
+            "a stored value has the wrong type (was the state edited by hand?): \(e); fix that row or restore the state from a backup"
+        )
     }
 
     /// Merges a harvest in one transaction. Idempotent: merging the same harvest again changes no
