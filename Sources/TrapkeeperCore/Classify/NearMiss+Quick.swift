@@ -36,12 +36,7 @@ struct NearMissQuickCheck: Sendable {
             }
             if plain { continue }
             // Anything else as the rule makes its keys: by characters.
-            guard let at = address.lastIndex(of: "@") else { continue }
-            let local = NearMissRule.base(address[..<at], delimiters: characterDelimiters)
-            guard local.count >= minLength else { continue }
-            let domain = address[address.index(after: at)...]
-            for v in NearMissRule.variants(local) {
-                let key = "\(v)@\(domain)"
+            NearMissRule.forEachIndexKey(of: address, delimiters: characterDelimiters, minLength: minLength) { key, _ in
                 if key.utf8.allSatisfy({ $0 < 0x80 }) {
                     hashes.insert(Self.hash(key.utf8))
                 } else {

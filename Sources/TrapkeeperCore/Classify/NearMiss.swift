@@ -42,11 +42,9 @@ public struct NearMissRule: Sendable {
         index = NearMissIndex {
             var index: [String: [Substring]] = [:]
             for address in valid {
-                guard let at = address.lastIndex(of: "@") else { continue }
-                let local = NearMissRule.base(address[..<at], delimiters: delimiters)
-                guard local.count >= minLength else { continue }
-                let domain = address[address.index(after: at)...]
-                for v in NearMissRule.variants(local) { index["\(v)@\(domain)", default: []].append(local) }
+                NearMissRule.forEachIndexKey(of: address, delimiters: delimiters, minLength: minLength) { key, local in
+                    index[key, default: []].append(local)
+                }
             }
             return index
         }
@@ -56,6 +54,19 @@ public struct NearMissRule: Sendable {
             let n = NearMissRule.base(address[..<at], delimiters: delimiters).count
             return n >= minLength ? max(longest, n) : longest
         }
+    }
+
+    /// Calls `body` with every key the index holds for the valid address `address`
+    /// (`variant@domain` for its base local part and each one character shorter) and that base
+    /// local part; nothing when the base local part is shorter than `minLength`.
+    static func forEachIndexKey(
+        of address: String, delimiters: Set<Character>, minLength: Int, _ body: (String, Substring) -> Void
+    ) {
+        guard let at = address.lastIndex(of: "@") else { return }
+        let local = base(address[..<at], delimiters: delimiters)
+        guard local.count >= minLength else { return }
+        let domain = address[address.index(after: at)...]
+        for v in variants(local) { body("\(v)@\(domain)", local) }
     }
 
     /// The valid address `address` is a near-miss of (the first in byte order when several are),

@@ -296,17 +296,6 @@ public struct PublishPlan: Sendable {
             if a.action == "added" { set.remove(a.entry) }
         }
         // `traps` is sorted by bytes: a binary search per candidate.
-        func isTrap(_ e: String) -> Bool {
-            var lo = 0
-            var hi = traps.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                let c = compareBytes(traps[mid], e)
-                if c == 0 { return true }
-                if c < 0 { lo = mid + 1 } else { hi = mid }
-            }
-            return false
-        }
-        return set.filter { !isTrap($0) }.sorted { compareBytes($0, $1) < 0 }
+        return set.filter { !contains(traps, $0) }.sorted { compareBytes($0, $1) < 0 }
     }
 }

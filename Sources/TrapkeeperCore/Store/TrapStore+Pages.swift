@@ -52,20 +52,7 @@ extension TrapStore {
 
     /// Hosts with the trap of their evidence hit, without evidence (what hosts.html shows).
     public func hostsWithTrap() throws -> [HostRow] {
-        try read { db in
-            var out: [HostRow] = []
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT ip, first_hit, last_hit, last_nonverifier_hit, trapped_expire, hit_trap FROM host")
-            while let r = try rows.next() {
-                out.append(
-                    HostRow(
-                        ip: try r.decode(atIndex: 0), firstHit: try r.decode(atIndex: 1),
-                        lastHit: try r.decode(atIndex: 2), lastNonVerifierHit: try r.decode(atIndex: 3),
-                        trappedExpire: try r.decode(atIndex: 4),
-                        hitEvidence: nil, hitTrap: try r.decode(atIndex: 5), trappedEvidence: nil))
-            }
-            return out
-        }
+        try hostsWithoutEvidence(withTrap: true)
     }
 
     /// The number of callback incidents stored.

@@ -149,17 +149,25 @@ extension TrapStore {
 
     /// Hosts without evidence (what publishing needs).
     public func hostsForPublishing() throws -> [HostRow] {
+        try hostsWithoutEvidence(withTrap: false)
+    }
+
+    /// Every host without its evidence texts, with the trap its hit evidence names or without.
+    func hostsWithoutEvidence(withTrap: Bool) throws -> [HostRow] {
         try read { db in
             var out: [HostRow] = []
             let rows = try Row.fetchCursor(
-                db, sql: "SELECT ip, first_hit, last_hit, last_nonverifier_hit, trapped_expire FROM host")
+                db,
+                sql:
+                    "SELECT ip, first_hit, last_hit, last_nonverifier_hit, trapped_expire\(withTrap ? ", hit_trap" : "") FROM host"
+            )
             while let r = try rows.next() {
                 out.append(
                     HostRow(
                         ip: try r.decode(atIndex: 0), firstHit: try r.decode(atIndex: 1),
                         lastHit: try r.decode(atIndex: 2), lastNonVerifierHit: try r.decode(atIndex: 3),
                         trappedExpire: try r.decode(atIndex: 4),
-                        hitEvidence: nil, hitTrap: nil, trappedEvidence: nil))
+                        hitEvidence: nil, hitTrap: withTrap ? try r.decode(atIndex: 5) : nil, trappedEvidence: nil))
             }
             return out
         }
@@ -339,28 +347,21 @@ extension TrapStore {
 
     /// Every address a host hit, newest first.
     public func hits(ip: String) throws -> [HitRow] {
-        try read { db in
-            try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT ip, address, first, last, last_nonverifier FROM hit WHERE ip = ? ORDER BY last DESC, address",
-                arguments: [ip]
-            ).map {
-                HitRow(
-                    ip: try $0.decode(atIndex: 0), address: try $0.decode(atIndex: 1), first: try $0.decode(atIndex: 2),
-                    last: try $0.decode(atIndex: 3), lastNonVerifier: try $0.decode(atIndex: 4))
-            }
-        }
+        try hitRows(where: "ip = ?", [ip], orderBy: "last DESC, address")
     }
 
     /// Every host that hit an address.
     public func hits(address: String) throws -> [HitRow] {
+        try hitRows(where: "address = ?", [address], orderBy: "first, ip")
+    }
+
+    private func hitRows(where condition: String, _ value: [String], orderBy: String) throws -> [HitRow] {
         try read { db in
             try Row.fetchAll(
                 db,
                 sql:
-                    "SELECT ip, address, first, last, last_nonverifier FROM hit WHERE address = ? ORDER BY first, ip",
-                arguments: [address]
+                    "SELECT ip, address, first, last, last_nonverifier FROM hit WHERE \(condition) ORDER BY \(orderBy)",
+                arguments: StatementArguments(value)
             ).map {
                 HitRow(
                     ip: try $0.decode(atIndex: 0), address: try $0.decode(atIndex: 1), first: try $0.decode(atIndex: 2),

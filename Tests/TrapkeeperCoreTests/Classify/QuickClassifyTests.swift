@@ -2,6 +2,13 @@ import Testing
 
 @testable import TrapkeeperCore
 
+/// The byte shortcut's verdict on `a` (nil: the full rules decide).
+func quickClass(_ c: Classifier, _ a: String) -> QuickVerdict? {
+    let scratch = UnsafeMutableRawPointer.allocate(byteCount: a.utf8.count + 16, alignment: 8)
+    defer { scratch.deallocate() }
+    return Array(a.utf8).withUnsafeBytes { c.quickClass($0, scratch: scratch) }
+}
+
 /// The harvest's byte-level shortcut must never answer differently from the full rules: never
 /// call an address unknown (a trap candidate) when they say valid, protected, malformed or
 /// probe-shaped, never miss or invent a shape, never call listed what they do not list.
@@ -19,11 +26,7 @@ import Testing
             probeWindowDays: 7, harvestSenders: true)
     }()
 
-    func quick(_ a: String) -> QuickVerdict? {
-        let scratch = UnsafeMutableRawPointer.allocate(byteCount: a.utf8.count + 16, alignment: 8)
-        defer { scratch.deallocate() }
-        return Array(a.utf8).withUnsafeBytes { c.quickClass($0, scratch: scratch) }
-    }
+    func quick(_ a: String) -> QuickVerdict? { quickClass(c, a) }
 
     @Test(arguments: [
         "retep1@bsdly.net", "ecila7@bsdly.com", "mx1.example.com-1503146097-testing@bsdly.com",
@@ -130,9 +133,7 @@ import Testing
             Issue.record("\(a) is \(c.classify(address: a))")
             return
         }
-        let scratch = UnsafeMutableRawPointer.allocate(byteCount: a.utf8.count + 16, alignment: 8)
-        defer { scratch.deallocate() }
-        let quick = Array(a.utf8).withUnsafeBytes { c.quickClass($0, scratch: scratch) }
+        let quick = quickClass(c, a)
         #expect(quick == .listed || quick == nil, "\(a): \(String(describing: quick))")
     }
 
