@@ -54,6 +54,12 @@ struct BulkStatement {
         }
     }
 
+    /// Binds a BLOB given as bytes, not copied (`SQLITE_STATIC`, as `bind(_:bytes:)`).
+    @inline(__always)
+    func bind(_ index: Int32, blob: UnsafeRawBufferPointer) {
+        sqlite3_bind_blob(stmt, index, blob.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(blob.count), nil)
+    }
+
     /// Runs the bound row and resets for the next one.
     func step() throws {
         let rc = withExtendedLifetime(statement) { sqlite3_step(stmt) }
@@ -124,6 +130,9 @@ struct RowScanner {
 
     /// Whether SQLite holds column `i` as TEXT (not a BLOB of the same bytes, a number or NULL).
     func isText(_ i: Int32) -> Bool { sqlite3_column_type(stmt, i) == SQLITE_TEXT }
+
+    /// Whether SQLite holds column `i` as a BLOB.
+    func isBlob(_ i: Int32) -> Bool { sqlite3_column_type(stmt, i) == SQLITE_BLOB }
 
     /// Whether column `i` is NULL.
     func isNull(_ i: Int32) -> Bool { sqlite3_column_type(stmt, i) == SQLITE_NULL }

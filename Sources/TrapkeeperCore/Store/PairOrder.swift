@@ -1,6 +1,6 @@
 import Foundation
 
-/// A harvest's (host, address) hit pairs in the key order of the state's `hit` table: host text
+/// A harvest's (host, address) hit pairs in the key order of the state's `host_hits` table and its hit lists: host text
 /// (`IPAddress.description`), then address, both compared as SQLite's BINARY collation compares
 /// text (bytes, a shorter prefix first). The merge walks these beside the stored rows read in
 /// the same order, and writes the pairs in this order.
@@ -97,6 +97,14 @@ struct PairOrder {
     struct Keys {
         fileprivate let text: UnsafeRawBufferPointer
         fileprivate let entries: UnsafeBufferPointer<Entry>
+
+        /// The positions of the host whose pairs start at position `k` (empty past the end).
+        func host(at k: Int) -> Range<Int> {
+            guard k < entries.count else { return entries.count..<entries.count }
+            var end = k + 1
+            while end < entries.count, entries[end].ip == entries[k].ip { end += 1 }
+            return k..<end
+        }
 
         /// The host text of the pair at position `k`.
         func ip(_ k: Int) -> UnsafeRawBufferPointer { bytes(entries[k].ip) }

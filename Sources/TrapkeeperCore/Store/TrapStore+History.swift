@@ -27,7 +27,7 @@ extension TrapStore {
                     """, arguments: [cutoff])
             let deleteHost = try db.makeStatement(sql: "DELETE FROM host WHERE ip = ?")
             let deleteAudit = try db.makeStatement(sql: "DELETE FROM audit WHERE entry = ? AND kind = 'ip'")
-            let deleteHits = try db.makeStatement(sql: "DELETE FROM hit WHERE ip = ?")
+            let deleteHits = try db.makeStatement(sql: "DELETE FROM host_hits WHERE ip = ?")
             for ip in gone {
                 try deleteHost.execute(arguments: [ip])
                 pruned.hosts += db.changesCount

@@ -19,12 +19,10 @@ extension TrapStore {
             // One pass over the hits for all of them (the table has no index on address).
             let wanted = Set(addresses)
             var fromHits: [String: [String: Int64]] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT ip, address, first FROM hit")
-            while let r = try rows.next() {
-                let a: String = try r.decode(atIndex: 1)
-                guard wanted.contains(a), let ip = IPAddress(try r.decode(String.self, atIndex: 0)) else { continue }
+            try forEachHit(db) { ipText, address, first, _, _ in
+                let a = address()
+                guard wanted.contains(a), let ip = IPAddress(ipText) else { return }
                 let n = NearMissRule.network(of: ip)
-                let first: Int64 = try r.decode(atIndex: 2)
                 fromHits[a, default: [:]][n] = min(fromHits[a]?[n] ?? first, first)
             }
             let kept = try db.makeStatement(sql: "SELECT network, first FROM near_miss_network WHERE address = ?")

@@ -335,11 +335,8 @@ extension TrapStore {
     public func recentHits(since: Int64) throws -> [(ip: String, address: String, lastNonVerifier: Int64)] {
         try read { db in
             var out: [(ip: String, address: String, lastNonVerifier: Int64)] = []
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT ip, address, last_nonverifier FROM hit WHERE last_nonverifier >= ?",
-                arguments: [since])
-            while let r = try rows.next() {
-                out.append((try r.decode(atIndex: 0), try r.decode(atIndex: 1), try r.decode(atIndex: 2)))
+            try forEachHit(db) { ip, address, _, _, lastNonVerifier in
+                if let lastNonVerifier, lastNonVerifier >= since { out.append((ip, address(), lastNonVerifier)) }
             }
             return out
         }
@@ -347,25 +344,71 @@ extension TrapStore {
 
     /// Every address a host hit, newest first.
     public func hits(ip: String) throws -> [HitRow] {
-        try hitRows(where: "ip = ?", [ip], orderBy: "last DESC, address")
+        try read { db in
+            var out: [HitRow] = []
+            try forEachHit(db, where: "ip = ?", [ip]) { ip, address, first, last, lastNonVerifier in
+                out.append(
+                    HitRow(ip: ip, address: address(), first: first, last: last, lastNonVerifier: lastNonVerifier))
+            }
+            return out.sorted { a, b in
+                a.last != b.last ? a.last > b.last : a.address.utf8.lexicographicallyPrecedes(b.address.utf8)
+            }
+        }
     }
 
     /// Every host that hit an address.
-    public func hits(address: String) throws -> [HitRow] {
-        try hitRows(where: "address = ?", [address], orderBy: "first, ip")
+    public func hits(address wanted: String) throws -> [HitRow] {
+        try read { db in
+            var out: [HitRow] = []
+            let key = Array(wanted.utf8)
+            try forEachHit(db) { ip, address, first, last, lastNonVerifier in
+                guard address.bytes.elementsEqual(key) else { return }
+                out.append(HitRow(ip: ip, address: wanted, first: first, last: last, lastNonVerifier: lastNonVerifier))
+            }
+            return out.sorted { a, b in
+                a.first != b.first ? a.first < b.first : a.ip.utf8.lexicographicallyPrecedes(b.ip.utf8)
+            }
+        }
     }
 
-    private func hitRows(where condition: String, _ value: [String], orderBy: String) throws -> [HitRow] {
-        try read { db in
-            try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT ip, address, first, last, last_nonverifier FROM hit WHERE \(condition) ORDER BY \(orderBy)",
-                arguments: StatementArguments(value)
-            ).map {
-                HitRow(
-                    ip: try $0.decode(atIndex: 0), address: try $0.decode(atIndex: 1), first: try $0.decode(atIndex: 2),
-                    last: try $0.decode(atIndex: 3), lastNonVerifier: try $0.decode(atIndex: 4))
+    /// A hit's address as the stored list holds it: its bytes, or them as text.
+    struct StoredAddress {
+        let bytes: UnsafeRawBufferPointer
+        func callAsFunction() -> String { String(decoding: bytes, as: UTF8.self) }
+    }
+
+    /// Calls `body` with every hit of the `host_hits` rows matching `condition` (all rows when
+    /// nil), in key order: host, address, first, last and last non-verifier hit. A value that is not a
+    /// well-formed hit list stops the read with the host named (`TrapStore.damaged`).
+    func forEachHit(
+        _ db: Database, where condition: String? = nil, _ arguments: StatementArguments = [],
+        _ body: (String, StoredAddress, Int64, Int64, Int64?) throws -> Void
+    ) throws {
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT ip, hits FROM host_hits" + (condition.map { " WHERE \($0)" } ?? "") + " ORDER BY ip",
+            arguments: arguments)
+        while let r = try rows.next() {
+            let ip: String = try r.decode(atIndex: 0)
+            guard case .blob(let value) = (r[1] as DatabaseValue).storage else {
+                throw TrapStore.damaged(path, ip: ip, HitList.Malformed(offset: 0, reason: "the value is not a BLOB"))
+            }
+            var hits: [(address: Range<Int>, first: Int64, last: Int64, lastNonVerifier: Int64?)] = []
+            do {
+                try value.withUnsafeBytes { all in
+                    try HitList.forEach(all) { address, first, last, lastNonVerifier in
+                        let start = address.baseAddress! - all.baseAddress!
+                        hits.append((start..<start + address.count, first, last, lastNonVerifier))
+                    }
+                }
+            } catch let e as HitList.Malformed {
+                throw TrapStore.damaged(path, ip: ip, e)
+            }
+            try value.withUnsafeBytes { all in
+                for h in hits {
+                    try body(
+                        ip, StoredAddress(bytes: UnsafeRawBufferPointer(rebasing: all[h.address])), h.first, h.last,
+                        h.lastNonVerifier)
+                }
             }
         }
     }

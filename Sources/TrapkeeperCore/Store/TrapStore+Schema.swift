@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 extension TrapStore {
@@ -127,6 +128,64 @@ extension TrapStore {
                         FROM host WHERE hit_trap IS NOT NULL AND last_hit IS NOT NULL;
                     """)
         }
+        // A host's hits in one row (`HitList`): a busy night has ~10 pairs per host, and a row
+        // per pair made writing and comparing them most of a merge (fresh state: 0.28 s of 0.71 s
+        // for a 1 M-line dump; steady state: 0.15 s of 0.41 s).
+        m.registerMigration("v3: a host's hits in one row") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE host_hits (
+                        ip TEXT PRIMARY KEY NOT NULL,
+                        hits BLOB NOT NULL
+                    ) WITHOUT ROWID;
+                    """)
+            try migrateHitPairs(db)
+            try db.execute(sql: "DROP TABLE hit")
+        }
         return m
+    }
+
+    /// Packs the v2 `hit` rows (one per host and address) into one `host_hits` row per host.
+    /// A row of the wrong type (a BLOB key, a time that is no integer) stops the migration with
+    /// its key named: the file was edited by hand, and guessing would lose or invent hits.
+    private static func migrateHitPairs(_ db: Database) throws {
+        if let bad = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT quote(ip), quote(address) FROM hit
+                WHERE typeof(ip) <> 'text' OR typeof(address) <> 'text' OR typeof(first) <> 'integer'
+                   OR typeof(last) <> 'integer' OR typeof(last_nonverifier) NOT IN ('integer', 'null')
+                LIMIT 1
+                """)
+        {
+            let ip: String = try bad.decode(atIndex: 0)
+            let address: String = try bad.decode(atIndex: 1)
+            throw DatabaseError(
+                message:
+                    "table hit, row ip=\(ip) address=\(address): a value of the wrong type (was the state edited by hand?); fix that row or restore the state from a backup"
+            )
+        }
+        let insert = try db.makeStatement(sql: "INSERT INTO host_hits (ip, hits) VALUES (?, ?)")
+        var host: String?
+        var hits: [HitList.Hit] = []
+        func flush() throws {
+            if let host, !hits.isEmpty { try insert.execute(arguments: [host, Data(HitList.encode(hits))]) }
+            hits.removeAll(keepingCapacity: true)
+        }
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT ip, address, first, last, last_nonverifier FROM hit ORDER BY ip, address")
+        while let r = try rows.next() {
+            let ip: String = try r.decode(atIndex: 0)
+            if ip != host {
+                try flush()
+                host = ip
+            }
+            let address: String = try r.decode(atIndex: 1)
+            hits.append(
+                HitList.Hit(
+                    address: Array(address.utf8), first: try r.decode(atIndex: 2), last: try r.decode(atIndex: 3),
+                    lastNonVerifier: try r.decode(atIndex: 4)))
+        }
+        try flush()
     }
 }

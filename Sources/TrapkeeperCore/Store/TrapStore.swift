@@ -123,7 +123,7 @@ public final class TrapStore {
                 let prepared = hostRows?.wait()  // cannot fail: preparing rows reads memory only
                 try mergeHosts(harvest, db, prepared: prepared)
                 tkTick("merge: host rows written")
-                try mergeHits(harvest, db, pairs: pairOrder.wait())
+                try mergeHits(db, pairs: pairOrder.wait())
                 tkTick("merge: hits written")
                 try mergeCallbacks(harvest, db, stored: stored)
                 tkTick("merge: callbacks written")
@@ -348,89 +348,94 @@ public final class TrapStore {
         }
     }
 
-    /// Hits per (host, address): each pair's first hit only moves earlier, its last and last
-    /// non-verifier hits only later; a pair whose values are not newer is not written (the
-    /// upsert's WHERE), so merging the same harvest again changes no row.
+    /// Hits per (host, address), kept as one `host_hits` row per host (`HitList`): each hit's
+    /// first time only moves earlier, its last and last non-verifier times only later; a host
+    /// whose hits are not new or newer is not written, so merging the same harvest again
+    /// changes no row.
     ///
-    /// The stored pairs are read in key order and compared with the harvest's pairs sorted the
-    /// same way (a merge of two sorted lists, bytes against bytes): only new pairs and pairs
-    /// with newer values are written. A steady-state night of a busy site has ~500 000 pairs,
-    /// nearly all unchanged; an upsert of each cost a B-tree search per pair. A pair is skipped
-    /// only for a stored row as the merge writes it (TEXT key, INTEGER times) whose times are not
-    /// older: a row written by hand or by another tool (BLOB key, REAL or TEXT time) never
-    /// proves a pair unchanged, so the state ends as upserting every pair leaves it.
-    private func mergeHits(_ harvest: borrowing HarvestState, _ db: Database, pairs: PairOrder) throws {
-        var needed = [Bool](repeating: true, count: pairs.count)
-        let scanner = RowScanner(try db.makeStatement(sql: TrapStore.hitScanSQL))
+    /// The stored rows are read in key order and walked beside the harvest's pairs sorted the
+    /// same way (`PairOrder`: by host text, then address bytes); each host's stored hits are
+    /// merged with the night's (`HitList.merge`, held to `HitList.merged`). A row whose key is
+    /// a BLOB is another key to SQLite and never matches; a row of ours whose value is not a
+    /// well-formed hit list stops the merge with the host named (it was edited by hand: merging
+    /// past it would drop its hits).
+    private func mergeHits(_ db: Database, pairs: PairOrder) throws {
+        var values: [UInt8] = []  // the changed hosts' new values, back to back
+        var writes: [(first: Int, value: Range<Int>)] = []  // (first pair of the host, its value)
         try pairs.withKeys { keys in
-            var next = 0  // first harvest pair (in key order) not yet passed by the stored rows
-            try scanner.forEachRow { row in
-                guard next < needed.count else { return }
-                // Only a row as the merge writes it is compared: a TEXT key, INTEGER times. SQLite
-                // sorts a BLOB key after every TEXT one and holds it for another key than the TEXT
-                // of the same bytes, and compares a REAL or TEXT time otherwise than `hitIsNewer`.
-                // Such a row (written by hand or by another tool) is passed over: its pair stays
-                // needed, and the upsert decides as SQLite sees it. The TEXT keys left are still
-                // in key order.
-                guard row.isText(0), row.isText(1) else { return }
-                let ip = row.bytes(0)
-                let address = row.bytes(1)
-                var order = keys.compare(next, ip: ip, address: address)
-                while order < 0 {
-                    next += 1
-                    guard next < needed.count else { return }
-                    order = keys.compare(next, ip: ip, address: address)
+            var scratch: [UInt8] = []
+            func merge(_ group: Range<Int>, stored: UnsafeRawBufferPointer?) throws {
+                let changed: Bool
+                do {
+                    changed = try HitList.merge(
+                        stored: stored, count: group.count,
+                        night: { k in
+                            let p = pairs.hits(group.lowerBound + k)
+                            return (keys.address(group.lowerBound + k), p.first, p.last, p.lastNonVerifier)
+                        }, into: &scratch)
+                } catch {
+                    throw TrapStore.damaged(path, ip: keys.ip(group.lowerBound), error)
                 }
-                guard order == 0, let first = row.integer(2), let last = row.integer(3),
-                    row.isNull(4) || row.integer(4) != nil
-                else { return }
-                let p = pairs.hits(next)
-                needed[next] = TrapStore.hitIsNewer(
-                    first: p.first, last: p.last, lastNonVerifier: p.lastNonVerifier,
-                    than: (first, last, row.integer(4)))
-                next += 1
+                guard changed else { return }
+                let start = values.count
+                values.append(contentsOf: scratch)
+                writes.append((group.lowerBound, start..<values.count))
+            }
+            var group = keys.host(at: 0)  // the first host not yet passed by the stored rows
+            try RowScanner(db.makeStatement(sql: TrapStore.hostHitsScanSQL)).forEachRow { row in
+                guard !group.isEmpty, row.isText(0) else { return }
+                let ip = row.bytes(0)
+                var order = PairOrder.compare(keys.ip(group.lowerBound), ip)
+                while order < 0 {
+                    try merge(group, stored: nil)
+                    group = keys.host(at: group.upperBound)
+                    guard !group.isEmpty else { return }
+                    order = PairOrder.compare(keys.ip(group.lowerBound), ip)
+                }
+                guard order == 0 else { return }
+                guard row.isBlob(1) else {
+                    throw TrapStore.damaged(
+                        path, ip: ip, HitList.Malformed(offset: 0, reason: "the value is not a BLOB"))
+                }
+                try merge(group, stored: row.bytes(1))
+                group = keys.host(at: group.upperBound)
+            }
+            while !group.isEmpty {
+                try merge(group, stored: nil)
+                group = keys.host(at: group.upperBound)
             }
         }
-        tkTick("merge: stored hits compared (\(needed.lazy.filter { $0 }.count) to write)")
-        let bulk = BulkStatement(try db.makeStatement(sql: TrapStore.hitUpsertSQL))
-        // New rows go in in key order: SQLite's B-tree then fills page by page instead of
-        // splitting pages all over.
+        tkTick("merge: stored hits compared (\(writes.count) hosts to write)")
+        let bulk = BulkStatement(try db.makeStatement(sql: TrapStore.hostHitsUpsertSQL))
         try pairs.withKeys { keys in
-            for k in 0..<pairs.count where needed[k] {
-                let p = pairs.hits(k)
-                bulk.bind(1, bytes: keys.ip(k))
-                bulk.bind(2, bytes: keys.address(k))
-                bulk.bind(3, p.first)
-                bulk.bind(4, p.last)
-                bulk.bind(5, p.lastNonVerifier)
-                try bulk.step()
+            try values.withUnsafeBytes { all in
+                for w in writes {
+                    bulk.bind(1, bytes: keys.ip(w.first))
+                    bulk.bind(2, blob: UnsafeRawBufferPointer(rebasing: all[w.value]))
+                    try bulk.step()
+                }
             }
         }
     }
 
-    /// Writes one pair's hits (ip, address, first, last, last non-verifier): a new pair is
-    /// inserted; a stored one takes the earlier first hit and the later last hits, and is not
-    /// written at all when none of them is newer.
-    static let hitUpsertSQL = """
-        INSERT INTO hit (ip, address, first, last, last_nonverifier) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT(ip, address) DO UPDATE SET
-            first = min(first, excluded.first),
-            last = max(last, excluded.last),
-            last_nonverifier = max(coalesce(last_nonverifier, excluded.last_nonverifier), coalesce(excluded.last_nonverifier, last_nonverifier))
-        WHERE excluded.first < first OR excluded.last > last
-            OR coalesce(excluded.last_nonverifier, -1) > coalesce(last_nonverifier, -1)
+    /// Writes a host's hit list, new or replacing the stored one.
+    static let hostHitsUpsertSQL = """
+        INSERT INTO host_hits (ip, hits) VALUES (?, ?) ON CONFLICT(ip) DO UPDATE SET hits = excluded.hits
         """
 
-    /// The stored hits of every pair, in key order (the primary key's: no sort step).
-    static let hitScanSQL = "SELECT ip, address, first, last, last_nonverifier FROM hit ORDER BY ip, address"
+    /// The stored hit lists, in key order (the primary key's: no sort step).
+    static let hostHitsScanSQL = "SELECT ip, hits FROM host_hits ORDER BY ip"
 
-    /// Whether a harvest pair's hits would change the stored row (the hit upsert's WHERE, as a
-    /// function): an earlier first hit, a later last hit, or a later last non-verifier hit.
-    static func hitIsNewer(
-        first: Int64, last: Int64, lastNonVerifier: Int64?,
-        than stored: (first: Int64, last: Int64, lastNonVerifier: Int64?)
-    ) -> Bool {
-        first < stored.first || last > stored.last || (lastNonVerifier ?? -1) > (stored.lastNonVerifier ?? -1)
+    /// A stored hit list that is not one (edited by hand or by another tool).
+    static func damaged(_ path: String, ip: UnsafeRawBufferPointer, _ e: HitList.Malformed) -> StoreError {
+        damaged(path, ip: String(decoding: ip, as: UTF8.self), e)
+    }
+
+    static func damaged(_ path: String, ip: String, _ e: HitList.Malformed) -> StoreError {
+        StoreError(
+            path: path,
+            "table host_hits, row ip=\(ip): \(e) (was the state edited by hand?); fix that row or restore the state from a backup"
+        )
     }
 
     private func mergeCallbacks(_ harvest: borrowing HarvestState, _ db: Database, stored rows: StoredRows?) throws {

@@ -112,9 +112,12 @@ import Testing
                     sql: "INSERT INTO host (ip, first_hit, last_hit, last_nonverifier_hit) VALUES (?, ?, ?, ?)",
                     arguments: [ip, Self.t - 60, Self.t - 60, Self.t - 60])
                 // Its hit per address, as the v2 migration makes from a host row.
-                try db.execute(
-                    sql: "INSERT INTO hit (ip, address, first, last, last_nonverifier) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [ip, "stranger@xn--bcher-kva.example", Self.t - 60, Self.t - 60, Self.t - 60])
+                let hits = HitList.encode([
+                    HitList.Hit(
+                        address: Array("stranger@xn--bcher-kva.example".utf8), first: Self.t - 60, last: Self.t - 60,
+                        lastNonVerifier: Self.t - 60)
+                ])
+                try db.execute(sql: "INSERT INTO host_hits (ip, hits) VALUES (?, ?)", arguments: [ip, Data(hits)])
             }
             for entry in ["delisted@b\u{FC}cher.example", "::ffff:5.188.10.10"] {
                 try db.execute(

@@ -50,17 +50,16 @@ import Testing
         }
     }
 
-    /// The `hit` table in the same form, and its keys in SQLite's key order.
+    /// The stored hit lists in the same form, and their keys in SQLite's key order (hosts by
+    /// `ORDER BY ip`, each host's addresses in its list's order).
     static func stored(_ s: Scene) throws -> (hits: Hits, order: [String]) {
         try s.ws.store.read { db in
             var hits: Hits = [:]
             var order: [String] = []
-            for row in try Row.fetchAll(
-                db, sql: "SELECT ip, address, first, last, last_nonverifier FROM hit ORDER BY ip, address")
-            {
-                let key = "\(row[0] as String) \(row[1] as String)"
+            try s.ws.store.forEachHit(db) { ip, address, first, last, lastNonVerifier in
+                let key = "\(ip) \(address())"
                 order.append(key)
-                hits[key] = [row[2], row[3], row[4]]
+                hits[key] = [first, last, lastNonVerifier]
             }
             return (hits, order)
         }
@@ -110,34 +109,29 @@ import Testing
         }
     }
 
-    /// Every stored row, each value as SQLite quotes it (type and value: `'a@b'`, `X'61'`, `1.5`),
-    /// in key order.
-    static func quotedRows(_ db: Database) throws -> [String] {
-        try String.fetchAll(
-            db,
-            sql: """
-                SELECT quote(ip) || ' ' || quote(address) || ' ' || quote(first) || ' ' || quote(last) || ' '
-                    || quote(last_nonverifier) FROM hit ORDER BY ip, address
-                """)
+    /// Every stored row in key order: the key as SQLite quotes it (type and value: `'10.0.0.1'`,
+    /// `X'31'`) and the hits of its list.
+    static func rows(_ db: Database) throws -> [String] {
+        try Row.fetchAll(db, sql: "SELECT quote(ip), hits FROM host_hits ORDER BY ip").map { row in
+            let hits = try HitList.decode(Array(row[1] as Data))
+            return
+                "\(row[0] as String) \(hits.map { "\(String(decoding: $0.address, as: UTF8.self)) \($0.first) \($0.last) \(String(describing: $0.lastNonVerifier))" })"
+        }
     }
 
-    /// A state whose `hit` rows another tool or a hand wrote: keys held as BLOBs, times as REAL
-    /// or TEXT, host texts in other spellings. The walk may only skip a pair where SQLite itself
-    /// would change nothing: the merge leaves exactly what upserting every pair of the harvest
-    /// (`TrapStore.hitUpsertSQL`, the definition) leaves.
+    /// A state whose `host_hits` rows another tool or a hand wrote: keys held as BLOBs, host
+    /// texts in other spellings, an empty list. Such a row is another key to SQLite: the merge
+    /// leaves it as it is and merges the night into the TEXT row of the host, exactly as the
+    /// definition (`HitList.merged` of each host's TEXT row and its night) leaves the table.
     @Test(arguments: [
-        "UPDATE hit SET address = CAST(address AS BLOB) WHERE address < 'b'",
-        "UPDATE hit SET ip = CAST(ip AS BLOB) WHERE ip LIKE '10.%'",
-        "UPDATE hit SET ip = CAST(ip AS BLOB), address = CAST(address AS BLOB)",
-        "UPDATE hit SET first = first + 0.5",
-        "UPDATE hit SET first = 'yesterday' WHERE ip LIKE '2001:%'",
-        "UPDATE hit SET last = last - 0.5, last_nonverifier = last_nonverifier - 0.5",
-        "UPDATE hit SET last_nonverifier = 'x' WHERE last_nonverifier IS NOT NULL",
-        "INSERT INTO hit SELECT upper(ip), address, first - 5, last + 5, last_nonverifier FROM hit WHERE upper(ip) <> ip",
-        "INSERT INTO hit SELECT '::ffff:' || ip, address, first, last, NULL FROM hit WHERE ip NOT LIKE '%:%'",
-        "INSERT INTO hit SELECT ip || ' ', upper(address), first, last, last FROM hit",
+        "UPDATE host_hits SET ip = CAST(ip AS BLOB) WHERE ip LIKE '10.%'",
+        "UPDATE host_hits SET ip = CAST(ip AS BLOB)",
+        "UPDATE host_hits SET hits = X'01' WHERE ip LIKE '2001:%'",
+        "INSERT INTO host_hits SELECT upper(ip), hits FROM host_hits WHERE upper(ip) <> ip",
+        "INSERT INTO host_hits SELECT '::ffff:' || ip, hits FROM host_hits WHERE ip NOT LIKE '%:%'",
+        "INSERT INTO host_hits SELECT ip || ' ', hits FROM host_hits",
     ])
-    func storedRowsOfOtherTypesOrSpellingsMergeAsTheUpsertDoes(_ tamper: String) throws {
+    func storedRowsOfOtherKeysMergeAsTheDefinitionSays(_ tamper: String) throws {
         var rng = SeededRandom(seed: UInt64(tamper.utf8.count))
         let s = try Scene()
         func harvest(_ name: String, _ text: String, now: Int64) throws -> Harvest {
@@ -150,25 +144,64 @@ import Testing
         let night = Self.night(&rng, lines: 300)
         _ = try s.ws.store.merge(harvest("night0", night, now: Self.t0))
         try s.ws.store.write { try $0.execute(sql: tamper) }
-        // The definition runs on a copy of the tampered state.
-        let copy = s.dir.file("copy.sqlite")
-        try s.ws.store.db.writeWithoutTransaction { try $0.execute(sql: "VACUUM INTO ?", arguments: [copy]) }
+        // The definition, from the tampered rows.
+        var expected = try s.ws.store.read { db in
+            try Row.fetchAll(db, sql: "SELECT quote(ip), ip, typeof(ip), hits FROM host_hits").map {
+                (
+                    quoted: $0[0] as String, ip: $0[1] as String, isText: ($0[2] as String) == "text",
+                    hits: try HitList.decode(Array($0[3] as Data))
+                )
+            }
+        }
         // The same night again (no pair newer), and some more lines (new and newer pairs).
         let again = try harvest("night1", night + Self.night(&rng, lines: 60), now: Self.t0 + 3600)
-        let pairs = Self.pairs(again)
-        _ = try s.ws.store.merge(again)
-        let merged = try s.ws.store.read { try Self.quotedRows($0) }
-        let upserted = try DatabaseQueue(path: copy).write { db in
-            for (key, v) in pairs {
-                let ipAndAddress = key.split(separator: " ", maxSplits: 1).map(String.init)
-                try db.execute(
-                    sql: TrapStore.hitUpsertSQL, arguments: [ipAndAddress[0], ipAndAddress[1], v[0], v[1], v[2]])
-            }
-            return try Self.quotedRows(db)
+        var nightOf: [String: [HitList.Hit]] = [:]
+        for (key, v) in Self.pairs(again) {
+            let parts = key.split(separator: " ", maxSplits: 1).map(String.init)
+            nightOf[parts[0], default: []].append(
+                HitList.Hit(address: Array(parts[1].utf8), first: v[0]!, last: v[1]!, lastNonVerifier: v[2]))
         }
-        #expect(merged.count == upserted.count)
-        let wrong = Set(merged).symmetricDifference(upserted).sorted()
+        for (ip, hits) in nightOf {
+            if let i = expected.firstIndex(where: { $0.isText && $0.ip == ip }) {
+                expected[i].hits = HitList.merged(expected[i].hits, hits)
+            } else {
+                expected.append(("'\(ip)'", ip, true, HitList.merged([], hits)))
+            }
+        }
+        let want = Set(
+            expected.map { e in
+                "\(e.quoted) \(e.hits.sorted { $0.address.lexicographicallyPrecedes($1.address) }.map { "\(String(decoding: $0.address, as: UTF8.self)) \($0.first) \($0.last) \(String(describing: $0.lastNonVerifier))" })"
+            })
+        _ = try s.ws.store.merge(again)
+        let merged = try s.ws.store.read { try Self.rows($0) }
+        #expect(merged.count == want.count)
+        let wrong = Set(merged).symmetricDifference(want).sorted()
         #expect(wrong.isEmpty, "\(wrong.count) rows differ: \(wrong.prefix(4))")
+    }
+
+    /// A host's stored value that is not a hit list (cut short, text, a number) stops the merge
+    /// and every reader with the host named; nothing of the night is written.
+    @Test(arguments: [
+        "UPDATE host_hits SET hits = substr(hits, 1, length(hits) - 1) WHERE ip = '10.0.0.1'",
+        "UPDATE host_hits SET hits = 'not a list' WHERE ip = '10.0.0.1'",
+        "UPDATE host_hits SET hits = 42 WHERE ip = '10.0.0.1'",
+        "UPDATE host_hits SET hits = X'0200' WHERE ip = '10.0.0.1'",
+    ])
+    func aDamagedListStopsTheMergeNamingTheHost(_ tamper: String) throws {
+        let s = try Scene()
+        let t = Self.t0
+        let dump =
+            grey("10.0.0.1", from: "kd@xmail.ru", to: "trap@bsdly.com", at: t)
+            + grey("10.0.0.1", from: "kd@xmail.ru", to: "trap2@bsdly.com", at: t)
+        try s.classify(dump, now: t)
+        try s.ws.store.write { try $0.execute(sql: tamper) }
+        #expect {
+            try s.classify(dump + grey("10.0.0.1", from: "kd@xmail.ru", to: "trap3@bsdly.com", at: t + 60), now: t + 60)
+        } throws: { "\($0)".contains("table host_hits, row ip=10.0.0.1") }
+        #expect {
+            _ = try s.ws.store.hits(ip: "10.0.0.1")
+        } throws: { "\($0)".contains("table host_hits, row ip=10.0.0.1") && "\($0)".contains("restore the state") }
+        #expect(throws: StoreError.self) { _ = try s.ws.store.recentHits(since: 0) }
     }
 
     /// The walk's order is SQLite's: keys of any bytes (NUL, bytes above 0x7F, invalid UTF-8,

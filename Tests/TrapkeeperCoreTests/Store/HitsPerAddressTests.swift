@@ -85,8 +85,8 @@ import Testing
         s.ws = nil
         let q = try DatabaseQueue(path: s.config.statePath)
         try q.write { db in
-            for table in ["hit", "near_miss_network", "near_miss"] { try db.execute(sql: "DROP TABLE \(table)") }
-            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v2%'")
+            for table in ["host_hits", "near_miss_network", "near_miss"] { try db.execute(sql: "DROP TABLE \(table)") }
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v2%' OR identifier LIKE 'v3%'")
         }
         let hostRows = try q.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM host") }
         try q.close()
@@ -101,5 +101,90 @@ import Testing
         try s.publish(now: Self.t0 + 600)
         #expect(s.traps == traps)
         #expect(s.pfEntries == hosts)
+    }
+
+    /// Turns a state into what the second schema wrote: a `hit` row per (host, address) and no
+    /// `host_hits`; `extra` runs on it before it is closed.
+    static func makeSecondSchema(_ s: Scene, extra: String? = nil) throws {
+        s.ws = nil
+        let q = try DatabaseQueue(path: s.config.statePath)
+        try q.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE hit (
+                        ip TEXT NOT NULL, address TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,
+                        last_nonverifier INTEGER, PRIMARY KEY (ip, address)
+                    ) WITHOUT ROWID
+                    """)
+            for row in try Row.fetchAll(db, sql: "SELECT ip, hits FROM host_hits") {
+                for h in try HitList.decode(Array(row[1] as Data)) {
+                    try db.execute(
+                        sql: "INSERT INTO hit VALUES (?, ?, ?, ?, ?)",
+                        arguments: [
+                            row[0] as String, String(decoding: h.address, as: UTF8.self), h.first, h.last,
+                            h.lastNonVerifier,
+                        ])
+                }
+            }
+            try db.execute(sql: "DROP TABLE host_hits")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v3%'")
+            if let extra { try db.execute(sql: extra) }
+        }
+        try q.close()
+    }
+
+    /// A state of the second schema (one row per host and address) migrates to one row per host
+    /// with every hit kept: the same hits, the same lists after the next publish.
+    @Test func secondSchemaStateMigrates() throws {
+        let s = try Scene()
+        var dump = ""
+        for k in 0..<60 {
+            dump += grey(
+                "45.95.\(k / 10).\(k % 10 + 1)", from: k % 4 == 0 ? "" : "kd@xmail.ru", to: "trap\(k % 7)@bsdly.com",
+                at: Self.t0 - Int64(k))
+            dump += grey("2001:db8::\(k % 5)", from: "kd@xmail.ru", to: "t\(k % 9)@bsdly.com", at: Self.t0 - Int64(k))
+        }
+        try s.classify(dump, now: Self.t0)
+        try s.publish(now: Self.t0)
+        let traps = s.traps
+        let hosts = s.pfEntries
+        let before = try s.ws.store.recentHits(since: .min).map { "\($0.ip) \($0.address) \($0.lastNonVerifier)" }
+        let explained = try s.ws.store.hits(ip: "45.95.0.1")
+        #expect(before.count > 60)
+
+        try Self.makeSecondSchema(s)
+        let pairs = try DatabaseQueue(path: s.config.statePath).read {
+            try Int.fetchOne($0, sql: "SELECT count(*) FROM hit")
+        }
+        #expect(pairs == 60 + 45)  // 60 (host, trap) pairs of IPv4, 45 of five IPv6 hosts × nine traps
+        try s.reopen()  // migrates
+        #expect(try s.ws.store.recentHits(since: .min).map { "\($0.ip) \($0.address) \($0.lastNonVerifier)" } == before)
+        #expect(try s.ws.store.hits(ip: "45.95.0.1") == explained)
+        let tables = try s.ws.store.read {
+            try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%hit%'")
+        }
+        #expect(tables == ["host_hits"])
+        try s.classify("", now: Self.t0 + 600, name: "empty")
+        try s.publish(now: Self.t0 + 600)
+        #expect(s.traps == traps)
+        #expect(s.pfEntries == hosts)
+    }
+
+    /// A second-schema row of the wrong type (edited by hand) stops the migration naming it; the
+    /// file is left as it was.
+    @Test func secondSchemaRowOfTheWrongTypeStopsTheMigration() throws {
+        let s = try Scene()
+        try s.classify(grey("45.95.0.1", from: "kd@xmail.ru", to: "trap@bsdly.com", at: Self.t0), now: Self.t0)
+        try Self.makeSecondSchema(s, extra: "UPDATE hit SET last = 'yesterday'")
+        #expect {
+            try s.reopen()
+        } throws: {
+            "\($0)".contains("table hit, row ip='45.95.0.1' address='trap@bsdly.com'")
+                && "\($0)".contains("wrong type")
+        }
+        let still = try DatabaseQueue(path: s.config.statePath).read {
+            try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%hit%'")
+        }
+        #expect(still == ["hit"])
     }
 }

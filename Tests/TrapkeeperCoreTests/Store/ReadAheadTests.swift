@@ -21,9 +21,10 @@ import Testing
     }
 
     func tables(_ s: Scene) throws -> [[String]] {
-        try ["address", "host", "hit", "callback"].map { name in
+        try ["address", "host", "host_hits", "callback"].map { name in
             try s.ws.store.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM \(name) ORDER BY 1, 2").map {
+                let columns = name == "host_hits" ? "ip, hex(hits)" : "*"
+                return try Row.fetchAll(db, sql: "SELECT \(columns) FROM \(name) ORDER BY 1, 2").map {
                     "\($0)".replacingOccurrences(of: s.dir.path, with: "DIR")
                 }
             }

@@ -12,8 +12,9 @@ import Testing
     static let t: Int64 = 1_700_000_000
 
     @Test(arguments: [
-        "UPDATE hit SET last_nonverifier = 'x'",
-        "UPDATE hit SET first = 'yesterday'",
+        "UPDATE host_hits SET hits = 'x'",
+        "UPDATE host_hits SET hits = substr(hits, 1, 3)",
+        "UPDATE host_hits SET hits = 7",
         "UPDATE address SET first_seen = 'monday'",
         "UPDATE address SET evidence = x'00ff'",
         "UPDATE host SET last_hit = 'soon'",
