@@ -123,7 +123,9 @@ public final class TrapStore {
                 let prepared = hostRows?.wait()  // cannot fail: preparing rows reads memory only
                 try mergeHosts(harvest, db, prepared: prepared)
                 tkTick("merge: host rows written")
-                try mergeHits(db, pairs: pairOrder.wait())
+                let pairs = pairOrder.wait()
+                tkTick("merge: pairs in key order")
+                try mergeHits(harvest, db, pairs: pairs)
                 tkTick("merge: hits written")
                 try mergeCallbacks(harvest, db, stored: stored)
                 tkTick("merge: callbacks written")
@@ -359,7 +361,7 @@ public final class TrapStore {
     /// a BLOB is another key to SQLite and never matches; a row of ours whose value is not a
     /// well-formed hit list stops the merge with the host named (it was edited by hand: merging
     /// past it would drop its hits).
-    private func mergeHits(_ db: Database, pairs: PairOrder) throws {
+    private func mergeHits(_ harvest: borrowing HarvestState, _ db: Database, pairs: PairOrder) throws {
         var values: [UInt8] = []  // the changed hosts' new values, back to back
         var writes: [(first: Int, value: Range<Int>)] = []  // (first pair of the host, its value)
         try pairs.withKeys { keys in
@@ -370,7 +372,7 @@ public final class TrapStore {
                     changed = try HitList.merge(
                         stored: stored, count: group.count,
                         night: { k in
-                            let p = pairs.hits(group.lowerBound + k)
+                            let p = keys.hits(group.lowerBound + k)
                             return (keys.address(group.lowerBound + k), p.first, p.last, p.lastNonVerifier)
                         }, into: &scratch)
                 } catch {

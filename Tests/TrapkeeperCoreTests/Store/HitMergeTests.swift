@@ -22,9 +22,22 @@ import Testing
     ]
     static let senders = ["kd@xmail.ru", "", "postmaster@mx.example", "bounce@list.example"]
 
-    /// One night: `lines` GREY tuples drawn from the pools, seen within five days before t0.
+    /// Hosts that only mail real users (the Scene's valid addresses) or only appear in TRAPPED
+    /// lines: hosts without a pair, sorting among those with pairs.
+    static let hostsWithoutPairs = ["1.0.0.1", "10.0.0.11", "10.0.0.3", "2001:db8::", "99.0.0.1"]
+
+    /// One night: `lines` GREY tuples drawn from the pools, seen within five days before t0, and
+    /// some mail to real users and TRAPPED lines from hosts without pairs.
     static func night(_ rng: inout SeededRandom, lines: Int) -> String {
         var text = ""
+        for _ in 0..<lines / 10 {
+            let ip = hostsWithoutPairs[rng.below(hostsWithoutPairs.count)]
+            let seen = t0 - Int64(rng.below(5 * 86400))
+            text +=
+                rng.below(2) == 0
+                ? "TRAPPED|\(ip)|\(t0 + 3600)\n"
+                : "GREY|\(ip)|mx.example|<kd@xmail.ru>|<alice@bsdly.com>|\(seen)|\(seen + 3600)|\(seen + 14400)|1|0\n"
+        }
         for _ in 0..<lines {
             let ip = hosts[rng.below(hosts.count)]
             let to = addresses[rng.below(addresses.count)]
