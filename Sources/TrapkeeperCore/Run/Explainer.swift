@@ -113,9 +113,14 @@ public enum Explainer {
         var row = try ws.store.host(key)
         var hits: [(hit: HitRow, decision: TrapDecision)] = []
         let nearMiss = ws.nearMissRule()
-        for h in try ws.store.hits(ip: key) {
+        let stored = try ws.store.hits(ip: key)
+        // The networks that mailed each near-miss, in one pass over the state's hits: read per
+        // hit, a host with many hits made `explain` quadratic. The rule looks at them only for
+        // an address that resembles a valid one.
+        let networksOf = try ws.store.nearMissNetworks(stored.map(\.address).filter { nearMiss.resembles($0) != nil })
+        for h in stored {
             let roles = try ws.store.address(h.address)?.roles ?? []
-            let networks = try ws.store.nearMissNetworks([h.address])[h.address] ?? [:]
+            let networks = networksOf[h.address] ?? [:]
             let decision = nearMiss.decide(
                 ws.classifier.decide(
                     AddressRow(address: h.address, roles: roles, firstSeen: 0, lastSeen: 0, evidence: nil),

@@ -385,9 +385,18 @@ extension TrapStore {
         _ body: (String, StoredAddress, Int64, Int64, Int64?) throws -> Void
     ) throws {
         let rows = try Row.fetchCursor(
-            db, sql: "SELECT ip, hits FROM host_hits" + (condition.map { " WHERE \($0)" } ?? "") + " ORDER BY ip",
+            db,
+            sql: "SELECT ip, hits, typeof(ip) = 'text', quote(ip) FROM host_hits"
+                + (condition.map { " WHERE \($0)" } ?? "") + " ORDER BY ip",
             arguments: arguments)
         while let r = try rows.next() {
+            // A key that is no TEXT (written by hand) is another key to SQLite: the merge never
+            // matches it and `hits(ip:)` never finds it, so publishing must not count it either.
+            guard try r.decode(Bool.self, atIndex: 2) else {
+                throw TrapStore.damaged(
+                    path, ip: try r.decode(String.self, atIndex: 3),
+                    HitList.Malformed(offset: 0, reason: "the host is not stored as text"))
+            }
             let ip: String = try r.decode(atIndex: 0)
             guard case .blob(let value) = (r[1] as DatabaseValue).storage else {
                 throw TrapStore.damaged(path, ip: ip, HitList.Malformed(offset: 0, reason: "the value is not a BLOB"))

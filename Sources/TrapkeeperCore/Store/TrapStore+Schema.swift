@@ -165,26 +165,35 @@ extension TrapStore {
                     "table hit, row ip=\(ip) address=\(address): a value of the wrong type (was the state edited by hand?); fix that row or restore the state from a backup"
             )
         }
-        let insert = try db.makeStatement(sql: "INSERT INTO host_hits (ip, hits) VALUES (?, ?)")
-        var host: String?
-        var hits: [HitList.Hit] = []
+        // The keys are read and written as bytes, as the merge does: a String would cut an
+        // address at a NUL and repair invalid UTF-8, so two distinct addresses of a host could
+        // become one (and the list, repeating an address, unreadable).
+        let insert = BulkStatement(try db.makeStatement(sql: "INSERT INTO host_hits (ip, hits) VALUES (?, ?)"))
+        var host: [UInt8]?
+        var value: [UInt8] = []
         func flush() throws {
-            if let host, !hits.isEmpty { try insert.execute(arguments: [host, Data(HitList.encode(hits))]) }
-            hits.removeAll(keepingCapacity: true)
-        }
-        let rows = try Row.fetchCursor(
-            db, sql: "SELECT ip, address, first, last, last_nonverifier FROM hit ORDER BY ip, address")
-        while let r = try rows.next() {
-            let ip: String = try r.decode(atIndex: 0)
-            if ip != host {
-                try flush()
-                host = ip
+            guard let host, value.count > 1 else { return }
+            try host.withUnsafeBytes { ip in
+                try value.withUnsafeBytes { hits in
+                    insert.bind(1, bytes: ip)
+                    insert.bind(2, blob: hits)
+                    try insert.step()
+                }
             }
-            let address: String = try r.decode(atIndex: 1)
-            hits.append(
-                HitList.Hit(
-                    address: Array(address.utf8), first: try r.decode(atIndex: 2), last: try r.decode(atIndex: 3),
-                    lastNonVerifier: try r.decode(atIndex: 4)))
+        }
+        // In the key order of TEXT keys (BINARY): each host's addresses come in the order a hit
+        // list keeps them, each once (the primary key).
+        try RowScanner(
+            db.makeStatement(sql: "SELECT ip, address, first, last, last_nonverifier FROM hit ORDER BY ip, address")
+        ).forEachRow { row in
+            let ip = row.bytes(0)
+            if host.map({ !$0.elementsEqual(ip) }) ?? true {
+                try flush()
+                host = Array(ip)
+                value = [HitList.version]
+            }
+            HitList.append(
+                address: row.bytes(1), row.int64(2) ?? 0, row.int64(3) ?? 0, row.int64(4), to: &value)
         }
         try flush()
     }

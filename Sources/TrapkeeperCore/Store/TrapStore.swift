@@ -33,6 +33,14 @@ public final class TrapStore {
             }
             db = try DatabaseQueue(path: path, configuration: config)
             try db.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = WAL") }
+            // A state a newer trapkeeper migrated (a downgrade of the binary) is refused here:
+            // opened, every command would fail later on a table it does not know.
+            if try db.read({ try TrapStore.migrator.hasBeenSuperseded($0) }) {
+                throw StoreError(
+                    path: path,
+                    "was written by a newer version of trapkeeper (its schema has steps this version does not know): run that version, or restore a state this version wrote"
+                )
+            }
             try TrapStore.migrator.migrate(db)
         } catch let e as DatabaseError {
             throw StoreError(path: path, "cannot open: \(e.message ?? e.description)")

@@ -94,7 +94,9 @@ import Testing
                     DROP TABLE host_hits;
                     DELETE FROM grdb_migrations WHERE identifier LIKE 'v3%';
                     """)
-            for r in rows { try db.execute(sql: "INSERT INTO hit (ip, address, first, last, last_nonverifier) VALUES \(r)") }
+            for r in rows {
+                try db.execute(sql: "INSERT INTO hit (ip, address, first, last, last_nonverifier) VALUES \(r)")
+            }
         }
         try q.close()
     }
@@ -252,7 +254,9 @@ import Testing
         try s.ws.store.merge(h1)
         #expect(try Self.stored(s) == expected)
         #expect(
-            try Self.written(s) == ["45.95.147.1", "45.95.147.2", "45.95.147.3", "45.95.147.5", "45.95.147.6", "45.95.147.7"])
+            try Self.written(s) == [
+                "45.95.147.1", "45.95.147.2", "45.95.147.3", "45.95.147.5", "45.95.147.6", "45.95.147.7",
+            ])
         let five = try #require(expected["45.95.147.5"]?.first)
         #expect(five.last == t + 5000 && five.lastNonVerifier == t + 1000)
 
@@ -283,10 +287,14 @@ import Testing
                 grey("45.95.147.2", from: "kd@xmail.ru", to: "t3@bsdly.com", at: t + 1)
                     + grey("45.95.147.9", from: "kd@xmail.ru", to: "t2@bsdly.com", at: t + 1), now: t + 5)
         } throws: { named($0) }
-        #expect(try s.ws.store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM host_hits WHERE ip = '45.95.147.9'") } == 0)
+        #expect(
+            try s.ws.store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM host_hits WHERE ip = '45.95.147.9'") }
+                == 0)
         #expect { try s.publish(now: t + 5) } throws: { named($0) }
         #expect { _ = try Explainer.explain("45.95.147.2", workspace: s.ws, now: t + 5) } throws: { named($0) }
-        #expect(try s.ws.store.read { try Data.fetchOne($0, sql: "SELECT hits FROM host_hits WHERE ip = '45.95.147.2'") } == Data())
+        #expect(
+            try s.ws.store.read { try Data.fetchOne($0, sql: "SELECT hits FROM host_hits WHERE ip = '45.95.147.2'") }
+                == Data())
     }
 
     /// A hand-written list whose times are out of order (first after last, last non-verifier
@@ -393,7 +401,8 @@ import Testing
         try Self.makeSecondSchema(
             s,
             rows: [
-                "('45.95.147.1', 'trap@bsdly.com', \(t), \(t), \(t))", "('45.95.147.1', \(a), \(t - 10), \(t - 5), NULL)",
+                "('45.95.147.1', 'trap@bsdly.com', \(t), \(t), \(t))",
+                "('45.95.147.1', \(a), \(t - 10), \(t - 5), NULL)",
                 "('45.95.147.1', \(b), \(t - 20), \(t - 15), \(t - 15))",
             ])
         let before = try DatabaseQueue(path: s.config.statePath).read { db in
@@ -438,7 +447,8 @@ import Testing
         let t = Self.t0
         var dump = ""
         for k in 0..<30 {
-            dump += grey("45.95.\(k / 10).\(k % 10 + 1)", from: "kd@xmail.ru", to: "trap\(k % 4)@bsdly.com", at: t - Int64(k))
+            dump += grey(
+                "45.95.\(k / 10).\(k % 10 + 1)", from: "kd@xmail.ru", to: "trap\(k % 4)@bsdly.com", at: t - Int64(k))
             dump += grey("2001:db8::\(k % 3)", from: k % 2 == 0 ? "" : "kd@xmail.ru", to: "t\(k % 5)@bsdly.com", at: t)
         }
         try s.classify(dump, now: t)
@@ -503,9 +513,13 @@ import Testing
             grey("45.95.147.1", from: "kd@xmail.ru", to: "old@bsdly.com", at: t)
                 + grey("45.95.147.2", from: "kd@xmail.ru", to: "old@bsdly.com", at: t), now: t)
         #expect(Set(try Self.stored(s).keys) == ["45.95.147.1", "45.95.147.2"])
-        try s.classify(grey("45.95.147.2", from: "kd@xmail.ru", to: "new@bsdly.com", at: t + 100 * day), now: t + 100 * day)
+        try s.classify(
+            grey("45.95.147.2", from: "kd@xmail.ru", to: "new@bsdly.com", at: t + 100 * day), now: t + 100 * day)
         #expect(Set(try Self.stored(s).keys) == ["45.95.147.2"])
-        #expect(try Self.stored(s)["45.95.147.2"]?.map { String(decoding: $0.address, as: UTF8.self) } == ["new@bsdly.com", "old@bsdly.com"])
+        #expect(
+            try Self.stored(s)["45.95.147.2"]?.map { String(decoding: $0.address, as: UTF8.self) } == [
+                "new@bsdly.com", "old@bsdly.com",
+            ])
         #expect(try s.ws.store.hits(ip: "45.95.147.1").isEmpty)
         #expect(try s.ws.store.pruneHistory(before: t + 100 * day + 1).hosts == 1)
         #expect(try Self.stored(s).isEmpty)

@@ -217,6 +217,27 @@ import Testing
         #expect(throws: StoreError.self) { _ = try s.ws.store.recentHits(since: 0) }
     }
 
+    /// A host key stored as a BLOB (by hand) is another key to SQLite: the merge passes over it
+    /// (the night's hits go to the TEXT row), and the readers that would count it — publishing,
+    /// near-miss networks — stop naming it instead of counting hits `explain` cannot show.
+    @Test func aHostKeyThatIsNoTextStopsTheReadersNamingIt() throws {
+        let s = try Scene()
+        let t = Self.t0
+        let dump = grey("10.0.0.1", from: "kd@xmail.ru", to: "trap@bsdly.com", at: t)
+        try s.classify(dump, now: t)
+        try s.ws.store.write { try $0.execute(sql: "UPDATE host_hits SET ip = CAST(ip AS BLOB)") }
+        #expect {
+            _ = try s.ws.store.recentHits(since: 0)
+        } throws: {
+            "\($0)".contains("table host_hits, row ip=X'31302E302E302E31'") && "\($0)".contains("not stored as text")
+        }
+        try s.classify(dump, now: t + 60)
+        let kinds = try s.ws.store.read {
+            try String.fetchAll($0, sql: "SELECT typeof(ip) FROM host_hits ORDER BY 1")
+        }
+        #expect(kinds == ["blob", "text"])
+    }
+
     /// The walk's order is SQLite's: keys of any bytes (NUL, bytes above 0x7F, invalid UTF-8,
     /// prefixes of each other), bound as TEXT the way the merge binds them, come back from
     /// `ORDER BY ip, address` in the order `PairOrder.compare` sorts them.
