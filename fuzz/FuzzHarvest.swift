@@ -66,7 +66,70 @@ public func fuzzHarvest(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     if let d = reference.firstDifference(from: chunked) {
         fatalError("engine in \(parts) chunks (\(format)) differs from the reference: \(d)")
     }
+    checkHitLists(chunked, UnsafeRawBufferPointer(start: data, count: size))
     return 0
+}
+
+/// The state's hit lists (`HitList`) for this input's hosts: each host's night, ordered by
+/// `PairOrder`, encodes to a list that decodes to the same hits; merged into a stored list of
+/// the same addresses (older and newer times, every other one left out) the walk gives what the
+/// definition (`HitList.merged`) gives. The input's own bytes, read as a stored list, are
+/// refused or decode to a list in order that re-encodes to itself.
+private func checkHitLists(_ harvest: Harvest, _ input: UnsafeRawBufferPointer) {
+    harvest.reading { state in
+        let pairs = PairOrder(state)
+        pairs.withKeys { keys in
+            var group = keys.host(at: 0)
+            var encoded: [UInt8] = []
+            var merged: [UInt8] = []
+            while !group.isEmpty {
+                let night: [HitList.Hit] = group.map { k in
+                    let h = keys.hits(k)
+                    return HitList.Hit(
+                        address: Array(keys.address(k)), first: h.first, last: h.last,
+                        lastNonVerifier: h.lastNonVerifier)
+                }
+                func hit(_ k: Int) -> HitList.Night {
+                    let h = keys.hits(group.lowerBound + k)
+                    return (keys.address(group.lowerBound + k), h.first, h.last, h.lastNonVerifier)
+                }
+                do {
+                    _ = try HitList.merge(stored: nil, count: group.count, night: hit, into: &encoded)
+                    guard try HitList.decode(encoded) == night else {
+                        fatalError(
+                            "hit list of \(String(decoding: keys.ip(group.lowerBound), as: UTF8.self)) does not round-trip"
+                        )
+                    }
+                    let stored = night.enumerated().compactMap { i, h -> HitList.Hit? in
+                        guard i % 2 == 0 else { return nil }
+                        return HitList.Hit(
+                            address: h.address, first: h.first &+ (i % 4 == 0 ? 1 : -1), last: h.last &- 1,
+                            lastNonVerifier: i % 3 == 0 ? nil : h.last)
+                    }
+                    let storedValue = HitList.encode(stored)
+                    let changed = try storedValue.withUnsafeBytes {
+                        try HitList.merge(stored: $0, count: group.count, night: hit, into: &merged)
+                    }
+                    let want = try HitList.decode(HitList.encode(HitList.merged(stored, night)))
+                    if changed {
+                        guard try HitList.decode(merged) == want else {
+                            fatalError("hit list merge differs from the definition")
+                        }
+                    } else {
+                        guard stored == want else { fatalError("hit list merge missed a change") }
+                    }
+                } catch {
+                    fatalError("a hit list the engine wrote is refused: \(error)")
+                }
+                group = keys.host(at: group.upperBound)
+            }
+        }
+    }
+    if let hits = try? HitList.decode(Array(input)) {
+        guard (try? HitList.decode(HitList.encode(hits))) == hits else {
+            fatalError("a decoded hit list does not re-encode")
+        }
+    }
 }
 
 /// Parses the input file (all of it, read from the start, or `range` with `pread`).
