@@ -626,6 +626,8 @@ struct HarvestState: ~Copyable {
         /// Length of the normalised sender after the recipient (tuples; else 0).
         var senderLength: Int32
         var candidate: Int32
+        /// The host's likely index (from its hash slot at stage 2; -1: none yet).
+        var hostCandidate: Int32 = -1
         var slot: UInt8
         var ours: Bool
         var senderOurs: Bool
@@ -774,13 +776,20 @@ struct HarvestState: ~Copyable {
         }
         if ring[k].hasHost {
             let c = hostTable.candidate(ring[k].ip, hash: ring[k].hostHash)
+            ring[k].hostCandidate = Int32(c)
             if c >= 0 { hostStat.prefetch(c) }
         }
     }
 
     private func prefetchKey(_ m: Int) {
-        let c = Int(ring[m & (HarvestState.ringSize - 1)].candidate)
+        let p = ring[m & (HarvestState.ringSize - 1)]
+        let c = Int(p.candidate)
         if c >= 0 && c < table.count { table.prefetchKey(c) }
+        // A tuple from a known host to a known address of ours: the slot of its (host, address)
+        // pair, which a trap hit looks up (a cache miss per hit otherwise: most of `hit`'s time).
+        if c >= 0 && p.hostCandidate >= 0 {
+            pairIndex.prefetch(UInt64(UInt32(p.hostCandidate)) << 32 | UInt64(UInt32(c)))
+        }
     }
 
     private mutating func apply(_ m: Int) {
