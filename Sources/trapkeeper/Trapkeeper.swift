@@ -40,6 +40,7 @@ func execute(_ body: () throws -> ExitStatus) throws {
     // A file-size limit (ulimit -f) must fail the write that crosses it — a named error, the
     // published set left whole — not kill the process with SIGXFSZ in the middle of a publish.
     signal(SIGXFSZ, SIG_IGN)
+    keepFreedMemoryForTheRun()
     let status: ExitStatus
     do {
         status = try body()

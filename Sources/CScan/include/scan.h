@@ -19,6 +19,20 @@
    A hint never faults, whatever the address. */
 static inline void tk_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
 
+/* Keeps memory a run frees for its own later use (glibc's <malloc.h>, which Swift's Glibc
+   module does not export): blocks under 32 MiB come from the heap, and the heap is not trimmed.
+   A run's tables grow by doubling; by default each outgrown block went back to the kernel and
+   the next was faulted in and zeroed afresh. Elsewhere a no-op. */
+#if defined(__GLIBC__)
+#include <malloc.h>
+static inline void tk_keep_freed_memory(void) {
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 0x7fffffff);
+}
+#else
+static inline void tk_keep_freed_memory(void) {}
+#endif
+
 /* Stores the offsets of the '|' bytes of p[0..<n] in cuts[0..<max]. Returns how many there
    are, or max + 1 as soon as there are more than max. The bytes are compared sixteen at a
    time into a 64-bit mask per 64 bytes; a final partial block is read overlapping the one
