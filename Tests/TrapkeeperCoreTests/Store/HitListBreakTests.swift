@@ -79,28 +79,6 @@ import Testing
         try s.ws.store.read { try String.fetchAll($0, sql: "SELECT ip FROM hh_log ORDER BY ip") }
     }
 
-    /// Turns the Scene's state into a second-schema state: a `hit` table holding `rows` (SQL
-    /// value tuples, as written), no `host_hits`, the v3 migration not applied.
-    static func makeSecondSchema(_ s: Scene, rows: [String]) throws {
-        s.ws = nil
-        let q = try DatabaseQueue(path: s.config.statePath)
-        try q.write { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE hit (
-                        ip TEXT NOT NULL, address TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,
-                        last_nonverifier INTEGER, PRIMARY KEY (ip, address)
-                    ) WITHOUT ROWID;
-                    DROP TABLE host_hits;
-                    DELETE FROM grdb_migrations WHERE identifier LIKE 'v3%';
-                    """)
-            for r in rows {
-                try db.execute(sql: "INSERT INTO hit (ip, address, first, last, last_nonverifier) VALUES \(r)")
-            }
-        }
-        try q.close()
-    }
-
     static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02X", $0) }.joined() }
 
     // MARK: hostile sender
@@ -332,17 +310,15 @@ import Testing
         let s = try Scene()
         let t = Self.t0
         try s.classify(grey("45.95.147.1", from: "kd@xmail.ru", to: "trap@bsdly.com", at: t), now: t)
-        try Self.makeSecondSchema(
-            s,
-            rows: [
-                "('45.95.0.1', 'a@bsdly.com', -9223372036854775808, 9223372036854775807, NULL)",
-                "('45.95.0.1', 'b@bsdly.com', \(t + 100), \(t), \(t + 200))",
-                "('45.95.0.1', 'zé@bsdly.com', \(t), \(t), \(t))",
-                "('45.95.0.1', 'ab@bsdly.com', \(t), \(t), NULL)",
-                "('2001:DB8::1', 't@bsdly.com', \(t), \(t), \(t))",
-                "('2001:db8::1', 't@bsdly.com', \(t - 10), \(t - 10), \(t - 10))",
-                "('::ffff:45.95.0.2', 't@bsdly.com', \(t), \(t), \(t))",
-            ])
+        try s.makeSecondSchema(rows: [
+            "('45.95.0.1', 'a@bsdly.com', -9223372036854775808, 9223372036854775807, NULL)",
+            "('45.95.0.1', 'b@bsdly.com', \(t + 100), \(t), \(t + 200))",
+            "('45.95.0.1', 'zé@bsdly.com', \(t), \(t), \(t))",
+            "('45.95.0.1', 'ab@bsdly.com', \(t), \(t), NULL)",
+            "('2001:DB8::1', 't@bsdly.com', \(t), \(t), \(t))",
+            "('2001:db8::1', 't@bsdly.com', \(t - 10), \(t - 10), \(t - 10))",
+            "('::ffff:45.95.0.2', 't@bsdly.com', \(t), \(t), \(t))",
+        ])
         try s.reopen()
         let stored = try Self.stored(s)
         #expect(Set(stored.keys) == ["45.95.0.1", "2001:DB8::1", "2001:db8::1", "::ffff:45.95.0.2"])
@@ -371,7 +347,7 @@ import Testing
     func aSecondSchemaRowOfTheWrongTypeLeavesTheStateAsItWas(_ row: String) throws {
         let s = try Scene()
         try s.classify(grey("45.95.147.1", from: "kd@xmail.ru", to: "trap@bsdly.com", at: Self.t0), now: Self.t0)
-        try Self.makeSecondSchema(s, rows: ["('45.95.147.1', 'trap@bsdly.com', 1, 2, 3)", row])
+        try s.makeSecondSchema(rows: ["('45.95.147.1', 'trap@bsdly.com', 1, 2, 3)", row])
         #expect { try s.reopen() } throws: { "\($0)".contains("table hit, row ip=") && "\($0)".contains("wrong type") }
         let tables = try DatabaseQueue(path: s.config.statePath).read {
             try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%hit%'")
@@ -398,13 +374,11 @@ import Testing
         let s = try Scene()
         let t = Self.t0
         try s.classify(grey("45.95.147.1", from: "kd@xmail.ru", to: "trap@bsdly.com", at: t), now: t)
-        try Self.makeSecondSchema(
-            s,
-            rows: [
-                "('45.95.147.1', 'trap@bsdly.com', \(t), \(t), \(t))",
-                "('45.95.147.1', \(a), \(t - 10), \(t - 5), NULL)",
-                "('45.95.147.1', \(b), \(t - 20), \(t - 15), \(t - 15))",
-            ])
+        try s.makeSecondSchema(rows: [
+            "('45.95.147.1', 'trap@bsdly.com', \(t), \(t), \(t))",
+            "('45.95.147.1', \(a), \(t - 10), \(t - 5), NULL)",
+            "('45.95.147.1', \(b), \(t - 20), \(t - 15), \(t - 15))",
+        ])
         let before = try DatabaseQueue(path: s.config.statePath).read { db in
             try String.fetchAll(db, sql: "SELECT hex(address) FROM hit ORDER BY address")
         }
@@ -427,12 +401,10 @@ import Testing
         let s = try Scene()
         let t = Self.t0
         try s.classify(grey("45.95.147.1", from: "kd@xmail.ru", to: "trap@bsdly.com", at: t), now: t)
-        try Self.makeSecondSchema(
-            s,
-            rows: [
-                "('45.95.147.1', 'trap@bsdly.com', \(t), \(t), \(t))",
-                "(CAST(X'34352E39352E3134372E310078' AS TEXT), 'trap@bsdly.com', \(t - 10), \(t - 5), NULL)",
-            ])
+        try s.makeSecondSchema(rows: [
+            "('45.95.147.1', 'trap@bsdly.com', \(t), \(t), \(t))",
+            "(CAST(X'34352E39352E3134372E310078' AS TEXT), 'trap@bsdly.com', \(t - 10), \(t - 5), NULL)",
+        ])
         try s.reopen()
         let rows = try s.ws.store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM host_hits") }
         #expect(rows == 2)
@@ -466,7 +438,7 @@ import Testing
                 )
             }
         }
-        try Self.makeSecondSchema(s, rows: rows)
+        try s.makeSecondSchema(rows: rows)
         try s.reopen()
         #expect(try Explainer.explain("45.95.0.1", workspace: s.ws, now: t) == explained)
         #expect(try Explainer.explain("2001:db8::1", workspace: s.ws, now: t) == explained6)

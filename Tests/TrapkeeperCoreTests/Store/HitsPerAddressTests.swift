@@ -103,36 +103,6 @@ import Testing
         #expect(s.pfEntries == hosts)
     }
 
-    /// Turns a state into what the second schema wrote: a `hit` row per (host, address) and no
-    /// `host_hits`; `extra` runs on it before it is closed.
-    static func makeSecondSchema(_ s: Scene, extra: String? = nil) throws {
-        s.ws = nil
-        let q = try DatabaseQueue(path: s.config.statePath)
-        try q.write { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE hit (
-                        ip TEXT NOT NULL, address TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,
-                        last_nonverifier INTEGER, PRIMARY KEY (ip, address)
-                    ) WITHOUT ROWID
-                    """)
-            for row in try Row.fetchAll(db, sql: "SELECT ip, hits FROM host_hits") {
-                for h in try HitList.decode(Array(row[1] as Data)) {
-                    try db.execute(
-                        sql: "INSERT INTO hit VALUES (?, ?, ?, ?, ?)",
-                        arguments: [
-                            row[0] as String, String(decoding: h.address, as: UTF8.self), h.first, h.last,
-                            h.lastNonVerifier,
-                        ])
-                }
-            }
-            try db.execute(sql: "DROP TABLE host_hits")
-            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v3%'")
-            if let extra { try db.execute(sql: extra) }
-        }
-        try q.close()
-    }
-
     /// A state of the second schema (one row per host and address) migrates to one row per host
     /// with every hit kept: the same hits, the same lists after the next publish.
     @Test func secondSchemaStateMigrates() throws {
@@ -152,7 +122,7 @@ import Testing
         let explained = try s.ws.store.hits(ip: "45.95.0.1")
         #expect(before.count > 60)
 
-        try Self.makeSecondSchema(s)
+        try s.makeSecondSchema()
         let pairs = try DatabaseQueue(path: s.config.statePath).read {
             try Int.fetchOne($0, sql: "SELECT count(*) FROM hit")
         }
@@ -175,7 +145,7 @@ import Testing
     @Test func secondSchemaRowOfTheWrongTypeStopsTheMigration() throws {
         let s = try Scene()
         try s.classify(grey("45.95.0.1", from: "kd@xmail.ru", to: "trap@bsdly.com", at: Self.t0), now: Self.t0)
-        try Self.makeSecondSchema(s, extra: "UPDATE hit SET last = 'yesterday'")
+        try s.makeSecondSchema(extra: "UPDATE hit SET last = 'yesterday'")
         #expect {
             try s.reopen()
         } throws: {
