@@ -320,8 +320,19 @@ struct HarvestState: ~Copyable {
     /// `x@xn--bcher-kva.example`, one entry under that form. Nil otherwise. The local part's
     /// bytes are kept as they are. Asked only when `internationalDomains`; Strings are built
     /// only for an address with a non-ASCII byte after its last `@`.
-    @inline(never)
+    ///
+    /// Inlined, and the work done in a static function: a call from a mutating method to a
+    /// non-inlined method of `self` copies the whole state (1.3 kB) for the call, per line.
+    @inline(__always)
     private func asciiDomainForm(_ key: UnsafeRawBufferPointer) -> [UInt8]? {
+        guard let form = HarvestState.asciiDomainSpelling(key) else { return nil }
+        return form.withUnsafeBytes { isOurs($0) } ? form : nil
+    }
+
+    /// `key` with its domain in the ASCII form, when the domain has a non-ASCII byte and has
+    /// such a form; nil otherwise.
+    @inline(never)
+    private static func asciiDomainSpelling(_ key: UnsafeRawBufferPointer) -> [UInt8]? {
         var at = key.count
         var nonASCII = false
         while at > 0 && key[at - 1] != 64 {
@@ -331,13 +342,13 @@ struct HarvestState: ~Copyable {
         guard nonASCII, at > 0 else { return nil }
         let domain = String(decoding: UnsafeRawBufferPointer(rebasing: key[at...]), as: UTF8.self)
         guard let ascii = DomainName.toASCII(Substring(domain)) else { return nil }
-        let form = Array(key[0..<at]) + Array(ascii.utf8)
-        return form.withUnsafeBytes { isOurs($0) } ? form : nil
+        return Array(key[0..<at]) + Array(ascii.utf8)
     }
 
     /// `key` (in `scratch`, which has `scratchBytes`), rewritten in place to its ASCII-domain
-    /// form when that is ours; whether it is ours.
-    private func ours(_ key: UnsafeRawBufferPointer, in scratch: UnsafeMutableRawBufferPointer) -> (
+    /// form when that is ours; whether it is ours. `mutating` though it changes nothing: a
+    /// non-mutating call from a mutating method copies the whole state (see `asciiDomainForm`).
+    private mutating func ours(_ key: UnsafeRawBufferPointer, in scratch: UnsafeMutableRawBufferPointer) -> (
         UnsafeRawBufferPointer, Bool
     ) {
         if key.count > 0 && isOurs(key) { return (key, true) }
@@ -781,6 +792,8 @@ struct HarvestState: ~Copyable {
         }
     }
 
+    /// Inlined: see `asciiDomainForm` (this one runs for every record).
+    @inline(__always)
     private func prefetchKey(_ m: Int) {
         let p = ring[m & (HarvestState.ringSize - 1)]
         let c = Int(p.candidate)
