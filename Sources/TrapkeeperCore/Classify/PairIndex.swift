@@ -8,12 +8,18 @@ import CScan
 /// too (one table instead of this and an array) saved 3.5 % more instructions but cost 20 MB and
 /// a quarter more page faults, and 6 % more CPU time: not kept.
 ///
-/// Keys are never removed. Slots hold the key and the value; `emptyKey` marks a free slot (no
-/// real key has it: host and address indexes are far below 2³²−1).
-struct PairIndex {
-    private static let emptyKey = UInt64.max
-    private var keys: [UInt64]
-    private var values: [Int32]
+/// Keys are never removed. A slot holds the key and its value side by side (one cache line
+/// per probe; two arrays cost two misses per lookup), in `PlainArray`'s `RawMemory` (huge
+/// pages for a big table). A slot stores the key inverted: zero bytes are an empty slot (no real
+/// key is all ones: host and address indexes are far below 2³²−1), so a fresh table needs no fill.
+struct PairIndex: ~Copyable {
+    private struct Slot {
+        /// `~key`; 0: empty.
+        var invertedKey: UInt64
+        var value: Int32
+        var unused: Int32
+    }
+    private var slots: PlainArray<Slot>
     private var mask: Int
     /// 64 − log₂(size): the home slot is the top bits of the product.
     private var shift: UInt64
@@ -22,8 +28,7 @@ struct PairIndex {
     init(capacity: Int = 1 << 12) {
         var size = 16
         while size < 2 * capacity { size <<= 1 }
-        keys = [UInt64](repeating: PairIndex.emptyKey, count: size)
-        values = [Int32](repeating: 0, count: size)
+        slots = PlainArray(zeros: size)
         mask = size - 1
         shift = UInt64(64 - size.trailingZeroBitCount)
     }
@@ -37,11 +42,12 @@ struct PairIndex {
     /// The value of `key`, or nil.
     @inline(__always)
     func find(_ key: UInt64) -> Int32? {
+        let stored = ~key
         var slot = home(key)
         while true {
-            let k = keys[slot]
-            if k == key { return values[slot] }
-            if k == PairIndex.emptyKey { return nil }
+            let s = slots[slot]
+            if s.invertedKey == stored { return s.value }
+            if s.invertedKey == 0 { return nil }
             slot = (slot + 1) & mask
         }
     }
@@ -49,36 +55,29 @@ struct PairIndex {
     /// Asks the CPU to bring `key`'s home slot into the cache (a hint: lookups a few steps
     /// later then find it there).
     @inline(__always)
-    func prefetch(_ key: UInt64) {
-        let slot = home(key)
-        keys.withUnsafeBufferPointer { tk_prefetch($0.baseAddress! + slot) }
-        values.withUnsafeBufferPointer { tk_prefetch($0.baseAddress! + slot) }
-    }
+    func prefetch(_ key: UInt64) { slots.prefetch(home(key)) }
 
     /// Stores `value` for `key`, which must not be present (`find` first).
     mutating func insert(_ key: UInt64, _ value: Int32) {
-        precondition(key != PairIndex.emptyKey, "PairIndex: the empty key cannot be stored")
-        if 2 * (count + 1) > keys.count { grow() }
+        precondition(key != UInt64.max, "PairIndex: the key with every bit set cannot be stored")
+        if 2 * (count + 1) > mask + 1 { grow() }
         var slot = home(key)
-        while keys[slot] != PairIndex.emptyKey { slot = (slot + 1) & mask }
-        keys[slot] = key
-        values[slot] = value
+        while slots[slot].invertedKey != 0 { slot = (slot + 1) & mask }
+        slots[slot] = Slot(invertedKey: ~key, value: value, unused: 0)
         count += 1
     }
 
     /// Doubles the table (load stays at most ½) and re-inserts every key.
     private mutating func grow() {
-        let oldKeys = keys
-        let oldValues = values
-        keys = [UInt64](repeating: PairIndex.emptyKey, count: oldKeys.count * 2)
-        values = [Int32](repeating: 0, count: oldKeys.count * 2)
-        mask = keys.count - 1
+        let size = (mask + 1) * 2
+        var old = PlainArray<Slot>(zeros: size)
+        swap(&old, &slots)
+        mask = size - 1
         shift -= 1
-        for (k, v) in zip(oldKeys, oldValues) where k != PairIndex.emptyKey {
-            var slot = home(k)
-            while keys[slot] != PairIndex.emptyKey { slot = (slot + 1) & mask }
-            keys[slot] = k
-            values[slot] = v
+        for i in 0..<old.count where old[i].invertedKey != 0 {
+            var slot = home(~old[i].invertedKey)
+            while slots[slot].invertedKey != 0 { slot = (slot + 1) & mask }
+            slots[slot] = old[i]
         }
-    }
+    }  // the old slots are freed here
 }

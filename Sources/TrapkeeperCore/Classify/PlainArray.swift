@@ -26,8 +26,12 @@ struct PlainArray<Element: BitwiseCopyable>: ~Copyable {
     init(zeros count: Int) {
         self.init(capacity: count)
         // Zero bytes are a valid value of every element type used here (integers, structs of them).
-        UnsafeMutableRawPointer(base).initializeMemory(
-            as: UInt8.self, repeating: 0, count: count * MemoryLayout<Element>.stride)
+        // A fresh anonymous mapping is zero already: writing zeros would only fault in every
+        // page now (a big hash table's pages are touched when used, or never).
+        if block.source != .mapping {
+            UnsafeMutableRawPointer(base).initializeMemory(
+                as: UInt8.self, repeating: 0, count: count * MemoryLayout<Element>.stride)
+        }
         self.count = count
     }
 

@@ -22,7 +22,7 @@ enum RawMemory {
         enum Source {
             /// From malloc (`UnsafeMutableRawPointer.allocate`): freed with `deallocate`.
             case heap
-            /// Mapped with `mmap`: unmapped, all `bytes` of it.
+            /// Mapped with `mmap` (anonymous: zero-filled when fresh): unmapped, all `bytes` of it.
             case mapping
         }
 
