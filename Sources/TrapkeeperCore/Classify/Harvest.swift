@@ -243,7 +243,7 @@ struct HarvestState: ~Copyable {
     /// Trap hits per (host, address): whether a hit counts is decided at publish time, by
     /// whether its address is a trap then. `pairIndex`: host index << 32 | address index → slot.
     private var pairIndex = PairIndex()
-    private var pairs: [PairStat] = []
+    private var pairs = PlainArray<PairStat>()
     /// Evidence is kept as compact records (bytes as read) and turned into text only when the
     /// state asks for it: most first sightings of a steady-state run are never written.
     private var evidenceArena = ByteArena(capacity: 1 << 20)
@@ -972,10 +972,11 @@ struct HarvestState: ~Copyable {
 
     /// Every (host, address) pair with a trap hit in this run.
     var hits: [Harvest.HitInfo] {
-        pairs.map {
-            Harvest.HitInfo(
-                ip: hostTable.key(Int($0.host)), address: addressText(Int($0.address)), first: $0.first, last: $0.last,
-                lastNonVerifier: $0.lastNonVerifier == .min ? nil : $0.lastNonVerifier)
+        (0..<pairs.count).map { i in
+            let p = pairs[i]
+            return Harvest.HitInfo(
+                ip: hostTable.key(Int(p.host)), address: addressText(Int(p.address)), first: p.first, last: p.last,
+                lastNonVerifier: p.lastNonVerifier == .min ? nil : p.lastNonVerifier)
         }
     }
 
@@ -998,7 +999,8 @@ struct HarvestState: ~Copyable {
     func forEachPair(
         _ body: (_ host: Int, _ address: Int, _ first: Int64, _ last: Int64, _ lastNonVerifier: Int64?) throws -> Void
     ) rethrows {
-        for p in pairs {
+        for i in 0..<pairs.count {
+            let p = pairs[i]
             try body(Int(p.host), Int(p.address), p.first, p.last, p.lastNonVerifier == .min ? nil : p.lastNonVerifier)
         }
     }
@@ -1113,11 +1115,13 @@ struct HarvestState: ~Copyable {
         }
         // The pairs' keys first, so each lookup's slots can be asked for 16 pairs ahead: the
         // absorb of a 1 M-line dump's second chunk went 42 → 33 ms (median of 9, `TRAPKEEPER_TIMING`).
-        let keys = other.pairs.map { p in
-            UInt64(UInt32(hostMap[Int(p.host)])) << 32 | UInt64(UInt32(addressMap[Int(p.address)]))
+        let keys = (0..<other.pairs.count).map { k in
+            let p = other.pairs[k]
+            return UInt64(UInt32(hostMap[Int(p.host)])) << 32 | UInt64(UInt32(addressMap[Int(p.address)]))
         }
         let pairsAhead = 16
-        for (k, p) in other.pairs.enumerated() {
+        for k in 0..<other.pairs.count {
+            let p = other.pairs[k]
             if k + pairsAhead < keys.count { pairIndex.prefetch(keys[k + pairsAhead]) }
             notePair(
                 host: Int(keys[k] >> 32), address: Int(keys[k] & 0xFFFF_FFFF), first: p.first, last: p.last,
