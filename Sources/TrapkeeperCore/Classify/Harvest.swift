@@ -241,9 +241,14 @@ struct HarvestState: ~Copyable {
     private var hostHitTrap = PlainArray<Int32>(capacity: 1 << 14)
     private var hostTrappedEvidence = PlainArray<Int>(capacity: 1 << 14)
     /// Trap hits per (host, address): whether a hit counts is decided at publish time, by
-    /// whether its address is a trap then. `pairIndex`: host index << 32 | address index → slot.
+    /// whether its address is a trap then. `pairIndex`: host index << 32 | address index → slot,
+    /// for `pairs[..<pairsIndexed]`, each pair there once. The pairs an absorb brings are
+    /// appended after them as they are (a pair may then come twice) and indexed only when this
+    /// harvest notes a hit again (`indexAbsorbedPairs`): the last absorb of a run is never
+    /// indexed, and the readers fold repeats (`forEachPairRecord`).
     private var pairIndex = PairIndex()
     private var pairs = PlainArray<PairStat>()
+    private var pairsIndexed = 0
     /// Evidence is kept as compact records (bytes as read) and turned into text only when the
     /// state asks for it: most first sightings of a steady-state run are never written.
     private var evidenceArena = ByteArena(capacity: 1 << 20)
@@ -955,6 +960,7 @@ struct HarvestState: ~Copyable {
     /// Adds hits of host `host` to address `address` to their pair.
     @inline(__always)
     private mutating func notePair(host: Int, address: Int, first: Int64, last: Int64, lastNonVerifier: Int64) {
+        if pairsIndexed != pairs.count { indexAbsorbedPairs() }
         let key = UInt64(UInt32(host)) << 32 | UInt64(UInt32(address))
         if let p = pairIndex.find(key) {
             let k = Int(p)
@@ -967,17 +973,50 @@ struct HarvestState: ~Copyable {
                 PairStat(
                     host: Int32(host), address: Int32(address), first: first, last: last,
                     lastNonVerifier: lastNonVerifier))
+            pairsIndexed += 1
         }
+    }
+
+    /// Indexes the pairs absorbs appended: each one already indexed is folded into that pair
+    /// (first = min, last = max, last non-verifier = max) and dropped, the others move down and
+    /// are indexed. After it every pair is in `pairIndex` once.
+    @inline(never)
+    private mutating func indexAbsorbedPairs() {
+        // Each lookup's slot is asked for 16 pairs ahead (the absorbed pairs hit the index at
+        // random: without it, a cache miss each).
+        let ahead = 16
+        let end = pairs.count
+        func key(_ p: PairStat) -> UInt64 { UInt64(UInt32(p.host)) << 32 | UInt64(UInt32(p.address)) }
+        var kept = pairsIndexed
+        for k in pairsIndexed..<end {
+            if k + ahead < end { pairIndex.prefetch(key(pairs[k + ahead])) }
+            let p = pairs[k]
+            if let found = pairIndex.find(key(p)) {
+                var q = pairs[Int(found)]
+                q.first = min(q.first, p.first)
+                q.last = max(q.last, p.last)
+                q.lastNonVerifier = max(q.lastNonVerifier, p.lastNonVerifier)
+                pairs[Int(found)] = q
+            } else {
+                pairIndex.insert(key(p), Int32(kept))
+                pairs[kept] = p
+                kept += 1
+            }
+        }
+        pairs.removeLast(end - kept)
+        pairsIndexed = kept
     }
 
     /// Every (host, address) pair with a trap hit in this run.
     var hits: [Harvest.HitInfo] {
-        (0..<pairs.count).map { i in
-            let p = pairs[i]
-            return Harvest.HitInfo(
-                ip: hostTable.key(Int(p.host)), address: addressText(Int(p.address)), first: p.first, last: p.last,
-                lastNonVerifier: p.lastNonVerifier == .min ? nil : p.lastNonVerifier)
+        var out: [Harvest.HitInfo] = []
+        forEachPair { host, address, first, last, lastNonVerifier in
+            out.append(
+                Harvest.HitInfo(
+                    ip: hostTable.key(host), address: addressText(address), first: first, last: last,
+                    lastNonVerifier: lastNonVerifier))
         }
+        return out
     }
 
     // MARK: the merge's view (TrapStore.merge, through `Harvest.reading`): bytes and plain
@@ -985,22 +1024,43 @@ struct HarvestState: ~Copyable {
 
     var addressCount: Int { table.count }
     var hostCount: Int { hostTable.count }
-    /// Number of (host, address) pairs with hits.
-    var pairCount: Int { pairs.count }
+    /// Number of pair records (`forEachPairRecord`): at least the number of pairs.
+    var pairRecordCount: Int { pairs.count }
 
-    /// Pair `i`: host and address indexes, first and last hit, last non-verifier hit (nil: none).
-    func pair(_ i: Int) -> (host: Int, address: Int, first: Int64, last: Int64, lastNonVerifier: Int64?) {
-        let p = pairs[i]
-        return (Int(p.host), Int(p.address), p.first, p.last, p.lastNonVerifier == .min ? nil : p.lastNonVerifier)
-    }
-
-    /// Calls `body` with every pair (host and address index, first and last hit, last
-    /// non-verifier hit or nil), in the order they were first hit.
-    func forEachPair(
-        _ body: (_ host: Int, _ address: Int, _ first: Int64, _ last: Int64, _ lastNonVerifier: Int64?) throws -> Void
+    /// Calls `body` with every pair record (host and address index, first and last hit, last
+    /// non-verifier hit or `Int64.min`: none). A pair comes once per harvest absorbed whole
+    /// since it was last indexed: a reader folds repeats (first = min, last = max, last
+    /// non-verifier = max), as `PairOrder` does while it sorts.
+    func forEachPairRecord(
+        _ body: (_ host: Int, _ address: Int, _ first: Int64, _ last: Int64, _ lastNonVerifier: Int64) throws -> Void
     ) rethrows {
         for i in 0..<pairs.count {
             let p = pairs[i]
+            try body(Int(p.host), Int(p.address), p.first, p.last, p.lastNonVerifier)
+        }
+    }
+
+    /// Calls `body` with every pair once, repeats folded (host and address index, first and
+    /// last hit, last non-verifier hit or nil), in the order they were first hit. For tests and
+    /// `hits`: the merge reads the records (`PairOrder`).
+    func forEachPair(
+        _ body: (_ host: Int, _ address: Int, _ first: Int64, _ last: Int64, _ lastNonVerifier: Int64?) throws -> Void
+    ) rethrows {
+        var folded: [PairStat] = []
+        var position: [UInt64: Int] = [:]
+        for i in 0..<pairs.count {
+            let p = pairs[i]
+            let key = UInt64(UInt32(p.host)) << 32 | UInt64(UInt32(p.address))
+            if let k = position[key] {
+                folded[k].first = min(folded[k].first, p.first)
+                folded[k].last = max(folded[k].last, p.last)
+                folded[k].lastNonVerifier = max(folded[k].lastNonVerifier, p.lastNonVerifier)
+            } else {
+                position[key] = folded.count
+                folded.append(p)
+            }
+        }
+        for p in folded {
             try body(Int(p.host), Int(p.address), p.first, p.last, p.lastNonVerifier == .min ? nil : p.lastNonVerifier)
         }
     }
@@ -1113,19 +1173,13 @@ struct HarvestState: ~Copyable {
             h.hasNonVerifierEvidence = h.hasNonVerifierEvidence || o.hasNonVerifierEvidence
             hostStat[i] = h
         }
-        // The pairs' keys first, so each lookup's slots can be asked for 16 pairs ahead: the
-        // absorb of a 1 M-line dump's second chunk went 42 → 33 ms (median of 9, `TRAPKEEPER_TIMING`).
-        let keys = (0..<other.pairs.count).map { k in
-            let p = other.pairs[k]
-            return UInt64(UInt32(hostMap[Int(p.host)])) << 32 | UInt64(UInt32(addressMap[Int(p.address)]))
-        }
-        let pairsAhead = 16
+        // The other harvest's pairs, appended with this harvest's host and address indexes, not
+        // looked up: indexed only if this harvest notes a hit again (`indexAbsorbedPairs`).
         for k in 0..<other.pairs.count {
-            let p = other.pairs[k]
-            if k + pairsAhead < keys.count { pairIndex.prefetch(keys[k + pairsAhead]) }
-            notePair(
-                host: Int(keys[k] >> 32), address: Int(keys[k] & 0xFFFF_FFFF), first: p.first, last: p.last,
-                lastNonVerifier: p.lastNonVerifier)
+            var p = other.pairs[k]
+            p.host = Int32(hostMap[Int(p.host)])
+            p.address = addressMap[Int(p.address)]
+            pairs.append(p)
         }
         for (n, c) in other.incidents.enumerated() {
             let idx = addressMap[Int(other.incidentAddress[n])]

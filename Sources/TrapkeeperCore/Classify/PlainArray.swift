@@ -54,6 +54,12 @@ struct PlainArray<Element: BitwiseCopyable>: ~Copyable {
         count += 1
     }
 
+    /// Drops the last `k` elements (0 ≤ k ≤ count); the room stays.
+    mutating func removeLast(_ k: Int) {
+        precondition(k >= 0 && k <= count, "PlainArray.removeLast out of range")
+        count -= k  // elements are trivial: nothing to deinitialize
+    }
+
     /// Asks the CPU to load element `i`'s cache line (a hint: any `i` is harmless).
     @inline(__always)
     func prefetch(_ i: Int) { tk_prefetch(base + i) }

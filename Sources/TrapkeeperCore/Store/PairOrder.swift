@@ -38,7 +38,7 @@ struct PairOrder {
         var hasHost = [Bool](repeating: false, count: harvest.hostCount)
         var hasAddress = [Bool](repeating: false, count: harvest.addressCount)
         var pairsOfHost = [Int](repeating: 0, count: harvest.hostCount)
-        harvest.forEachPair { host, a, _, _, _ in
+        harvest.forEachPairRecord { host, a, _, _, _ in
             pairsOfHost[host] += 1
             if !hasHost[host] {
                 hasHost[host] = true
@@ -75,12 +75,12 @@ struct PairOrder {
         for r in 0..<harvest.hostCount { bucketStart[r + 1] += bucketStart[r] }
         var fill = bucketStart
         var entries = [Entry](
-            repeating: Entry(host: 0, address: 0, first: 0, last: 0, lastNonVerifier: .min), count: harvest.pairCount)
-        harvest.forEachPair { host, address, first, last, lastNonVerifier in
+            repeating: Entry(host: 0, address: 0, first: 0, last: 0, lastNonVerifier: .min),
+            count: harvest.pairRecordCount)
+        harvest.forEachPairRecord { host, address, first, last, lastNonVerifier in
             let r = Int(hostRank[host])
             entries[fill[r]] = Entry(
-                host: Int32(host), address: Int32(address), first: first, last: last,
-                lastNonVerifier: lastNonVerifier ?? .min)
+                host: Int32(host), address: Int32(address), first: first, last: last, lastNonVerifier: lastNonVerifier)
             fill[r] += 1
         }
         for r in 0..<harvest.hostCount where bucketStart[r + 1] - bucketStart[r] > 1 {
@@ -88,6 +88,21 @@ struct PairOrder {
                 addressRank[Int($0.address)] < addressRank[Int($1.address)]
             }
         }
+        // A pair's records (one per harvest absorbed since it was indexed) are now side by
+        // side: folded into one, first = min, last = max, last non-verifier = max.
+        var kept = 0
+        for k in entries.indices {
+            let e = entries[k]
+            if kept > 0, entries[kept - 1].host == e.host, entries[kept - 1].address == e.address {
+                entries[kept - 1].first = min(entries[kept - 1].first, e.first)
+                entries[kept - 1].last = max(entries[kept - 1].last, e.last)
+                entries[kept - 1].lastNonVerifier = max(entries[kept - 1].lastNonVerifier, e.lastNonVerifier)
+            } else {
+                entries[kept] = e
+                kept += 1
+            }
+        }
+        entries.removeLast(entries.count - kept)
         self.text = text
         self.hostSpan = hostSpan
         self.addressSpan = addressSpan

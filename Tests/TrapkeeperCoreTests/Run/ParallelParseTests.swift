@@ -47,5 +47,50 @@ import Testing
         #expect(
             one.callbackIncidents.map { "\($0)" }.sorted() == many.callbackIncidents.map { "\($0)" }.sorted())
         #expect(one.counts.records == many.counts.records)
+        func pkey(_ h: Harvest.HitInfo) -> String {
+            "\(h.ip) \(h.address) \(h.first) \(h.last) \(String(describing: h.lastNonVerifier))"
+        }
+        #expect(!one.hits.isEmpty)
+        #expect(one.hits.map(pkey).sorted() == many.hits.map(pkey).sorted())
+    }
+
+    /// A few hosts hitting a few traps all through the file: every chunk has records of the
+    /// same pairs. The stored hit lists are those of one pass (the merge folds each pair's
+    /// records), and so are they after a second file parsed into the same harvest.
+    @Test(arguments: [2, 3, 7])
+    func chunkedPairsMergeAsOnePass(parts: Int) throws {
+        let t: Int64 = 1_700_000_000
+        var text = ""
+        for i in 0..<4000 {
+            text += grey(
+                "45.95.1.\(i % 13)", from: "kd\(i % 5)@xmail.ru", to: "t\(i % 7)@bsdly.com",
+                at: t - Int64((i * 7919) % 5000))
+            if i % 9 == 0 {
+                text +=
+                    "GREY|45.95.1.\(i % 13)|x|<>|<mx9.probe.example-\(t - 30)-testing@bsdly.com>|\(t)|\(t)|\(t)|1|0\n"
+            }
+        }
+        var more = ""
+        for i in 0..<50 { more += grey("45.95.1.\(i % 17)", from: "x@y.example", to: "t\(i % 9)@bsdly.com", at: t - 7) }
+        var stored: [HitMergeTests.Hits] = []
+        for chunks in [1, parts] {
+            let s = try Scene()
+            let harvest = Harvest(classifier: s.ws.classifier, now: t)
+            for (name, body) in [("d", text), ("e", more)] {
+                _ = try ClassifyJob.parseInput(
+                    ClassifyInput(source: "x", path: s.dir.write(name, body), format: .auto), into: harvest,
+                    workspace: s.ws, now: t, parallelThreshold: chunks == 1 ? .max : 0, parts: chunks)
+            }
+            try s.ws.store.merge(harvest)
+            stored.append(try HitMergeTests.stored(s).hits)
+        }
+        var keys = Set((0..<4000).map { "45.95.1.\($0 % 13) t\($0 % 7)@bsdly.com" })
+        for i in 0..<50 { keys.insert("45.95.1.\(i % 17) t\(i % 9)@bsdly.com") }
+        // A probe's hits are kept too (as verifier hits: whether they count is decided later).
+        for i in stride(from: 0, to: 4000, by: 9) {
+            keys.insert("45.95.1.\(i % 13) mx9.probe.example-\(t - 30)-testing@bsdly.com")
+        }
+        #expect(Set(stored[0].keys) == keys)
+        #expect(stored[0] == stored[1])
     }
 }

@@ -30,11 +30,10 @@ import Testing
     static func night(_ h: Harvest) -> [String: [HitList.Hit]] {
         h.reading { state in
             var out: [String: [HitList.Hit]] = [:]
-            for i in 0..<state.pairCount {
-                let p = state.pair(i)
-                let address = state.withAddressKey(p.address) { Array($0) }
-                out["\(state.hostKey(p.host))", default: []].append(
-                    HitList.Hit(address: address, first: p.first, last: p.last, lastNonVerifier: p.lastNonVerifier))
+            state.forEachPair { host, a, first, last, lastNonVerifier in
+                let address = state.withAddressKey(a) { Array($0) }
+                out["\(state.hostKey(host))", default: []].append(
+                    HitList.Hit(address: address, first: first, last: last, lastNonVerifier: lastNonVerifier))
             }
             return out
         }

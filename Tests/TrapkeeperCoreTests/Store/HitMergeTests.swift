@@ -54,10 +54,9 @@ import Testing
     static func pairs(_ harvest: Harvest) -> Hits {
         harvest.reading { state in
             var out: Hits = [:]
-            for i in 0..<state.pairCount {
-                let p = state.pair(i)
-                let address = state.withAddressKey(p.address) { String(decoding: $0, as: UTF8.self) }
-                out["\(state.hostKey(p.host)) \(address)"] = [p.first, p.last, p.lastNonVerifier]
+            state.forEachPair { host, a, first, last, lastNonVerifier in
+                let address = state.withAddressKey(a) { String(decoding: $0, as: UTF8.self) }
+                out["\(state.hostKey(host)) \(address)"] = [first, last, lastNonVerifier]
             }
             return out
         }
@@ -87,11 +86,22 @@ import Testing
         for n in 0..<4 {
             let now = Self.t0 + Int64(n) * 3600
             let harvest = Harvest(classifier: s.ws.classifier, now: now)
+            // Odd seeds: the night in chunks (a pair's records from each chunk are folded by
+            // `PairOrder`), then a second file into the same harvest (the absorbed pairs are
+            // indexed before its hits).
+            let chunked = seed % 2 == 1
             _ = try ClassifyJob.parseInput(
                 ClassifyInput(
                     source: "test", path: s.dir.write("night\(n)", Self.night(&rng, lines: 20 + rng.below(300))),
                     format: .auto),
-                into: harvest, workspace: s.ws, now: now)
+                into: harvest, workspace: s.ws, now: now, parallelThreshold: chunked ? 0 : .max,
+                parts: 2 + seed % 3)
+            if chunked {
+                _ = try ClassifyJob.parseInput(
+                    ClassifyInput(
+                        source: "test", path: s.dir.write("more\(n)", Self.night(&rng, lines: 40)), format: .auto),
+                    into: harvest, workspace: s.ws, now: now, parallelThreshold: 0, parts: 2)
+            }
             let night = Self.pairs(harvest)
             #expect(!night.isEmpty)
             if n == 0 {
