@@ -244,8 +244,9 @@ struct HarvestState: ~Copyable {
     /// whether its address is a trap then. `pairIndex`: host index << 32 | address index → slot,
     /// for `pairs[..<pairsIndexed]`, each pair there once. The pairs an absorb brings are
     /// appended after them as they are (a pair may then come twice) and indexed only when this
-    /// harvest notes a hit again (`indexAbsorbedPairs`): the last absorb of a run is never
-    /// indexed, and the readers fold repeats (`forEachPairRecord`).
+    /// harvest notes a hit or absorbs again (`indexAbsorbedPairs`): the last absorb of a run is
+    /// never indexed, and the readers fold repeats (`forEachPairRecord`). So the records are at
+    /// most the pairs plus those of the last harvest absorbed, however many came before.
     private var pairIndex = PairIndex()
     private var pairs = PlainArray<PairStat>()
     private var pairsIndexed = 0
@@ -1109,6 +1110,9 @@ struct HarvestState: ~Copyable {
     /// `Harvest.absorb`: `other` has nothing waiting in its pipeline.
     mutating func absorb(_ other: borrowing HarvestState, lineOffset: Int) {
         drain()
+        // The pairs of the absorb before this one are indexed now: a run that only absorbs (each
+        // source parsed apart, `trapkeeper run`) keeps one record per pair plus the last one's.
+        if pairsIndexed != pairs.count { indexAbsorbedPairs() }
         let inputMap = other.inputs.map { inputIndex(source: $0.source, file: $0.file) }
         // The lookups below go all over this harvest's tables: each one's slot is prefetched
         // `ahead` entries before (the other table's hashes are known), its entry halfway.

@@ -93,4 +93,69 @@ import Testing
         #expect(Set(stored[0].keys) == keys)
         #expect(stored[0] == stored[1])
     }
+
+    /// A run that only absorbs (each source parsed apart, in chunks, as `trapkeeper run` does):
+    /// its pair records stay near its distinct pairs, whatever the number of sources (six
+    /// near-identical dumps of peers that sync kept 24 records a pair before each absorb
+    /// indexed the one before it).
+    @Test func absorbedSourcesKeepFewRecordsPerPair() throws {
+        let s = try Scene()
+        let t: Int64 = 1_700_000_000
+        var text = ""
+        for i in 0..<2000 {
+            text += grey("45.95.1.\(i % 50)", from: "kd\(i % 3)@xmail.ru", to: "t\(i % 40)@bsdly.com", at: t - Int64(i))
+        }
+        let run = Harvest(classifier: s.ws.classifier, now: t)
+        for k in 0..<6 {
+            let apart = Harvest(classifier: s.ws.classifier, now: t)
+            _ = try ClassifyJob.parseInput(
+                ClassifyInput(source: "s\(k)", path: s.dir.write("d\(k)", text), format: .auto), into: apart,
+                workspace: s.ws, now: t, parallelThreshold: 0, parts: 4)
+            run.absorb(apart, lineOffset: 0)  // as ClassifyJob.run does with a preparsed source
+        }
+        let (records, distinct) = run.reading { st in
+            var n = 0
+            st.forEachPair { _, _, _, _, _ in n += 1 }
+            return (st.pairRecordCount, n)
+        }
+        #expect(distinct == 200)
+        // The pairs once, plus the last source's records (its own last chunk's not folded).
+        #expect(records <= 3 * distinct)
+    }
+
+    /// The same shape stores exactly what one pass over the same inputs stores, with verifier
+    /// and non-verifier hits of one pair split across chunks and sources.
+    @Test func absorbedSourcesStoreWhatOnePassStores() throws {
+        let t: Int64 = 1_700_000_000
+        func dump(_ k: Int) -> String {
+            var text = ""
+            for i in 0..<1500 {
+                let from = (i + k) % 5 == 0 ? "postmaster@x.example" : "kd\(i % 3)@xmail.ru"
+                text += grey(
+                    "45.95.1.\(i % 50)", from: from, to: "t\(i % 40)@bsdly.com",
+                    at: t - Int64((i * 7919 + k * 31) % 4000))
+            }
+            return text
+        }
+        var stored: [HitMergeTests.Hits] = []
+        for sourcesApart in [false, true] {
+            let s = try Scene()
+            let run = Harvest(classifier: s.ws.classifier, now: t)
+            for k in 0..<4 {
+                let input = ClassifyInput(source: "s\(k)", path: s.dir.write("d\(k)", dump(k)), format: .auto)
+                if sourcesApart {
+                    let apart = Harvest(classifier: s.ws.classifier, now: t)
+                    _ = try ClassifyJob.parseInput(
+                        input, into: apart, workspace: s.ws, now: t, parallelThreshold: 0, parts: 3)
+                    run.absorb(apart, lineOffset: 0)
+                } else {
+                    _ = try ClassifyJob.parseInput(input, into: run, workspace: s.ws, now: t, parallelThreshold: .max)
+                }
+            }
+            try s.ws.store.merge(run)
+            stored.append(try HitMergeTests.stored(s).hits)
+        }
+        #expect(stored[0].count == 200)
+        #expect(stored[0] == stored[1])
+    }
 }
