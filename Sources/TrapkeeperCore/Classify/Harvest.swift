@@ -77,15 +77,19 @@ public final class Harvest: @unchecked Sendable {
 
     public let classifier: Classifier
     public let now: Int64
+    /// Whether the (host, address) hit pairs are kept. Only the state's merge reads them: a dry
+    /// run keeps none (its summary and everything else it reports are the same).
+    public let keepsPairs: Bool
     /// Everything the harvest holds, with the machinery that fills it. One stored property, so
     /// that a call takes one exclusive access to it (checked at run time, as for any class
     /// property) and the accesses inside, per line, are checked by the compiler.
     private var state: HarvestState
 
-    public init(classifier: Classifier, now: Int64) {
+    public init(classifier: Classifier, now: Int64, keepsPairs: Bool = true) {
         self.classifier = classifier
         self.now = now
-        state = HarvestState(classifier: classifier, now: now)
+        self.keepsPairs = keepsPairs
+        state = HarvestState(classifier: classifier, now: now, keepsPairs: keepsPairs)
     }
 
     /// Names the input the following `add` calls come from (for evidence).
@@ -128,7 +132,7 @@ public final class Harvest: @unchecked Sendable {
         drain()
         return state.counts
     }
-    /// Every (host, address) pair with a trap hit in this run.
+    /// Every (host, address) pair with a trap hit in this run (none when `keepsPairs` is false).
     public var hits: [HitInfo] {
         drain()
         return state.hits
@@ -169,6 +173,8 @@ public final class Harvest: @unchecked Sendable {
 struct HarvestState: ~Copyable {
     let classifier: Classifier
     let now: Int64
+    /// `Harvest.keepsPairs`.
+    let keepsPairs: Bool
     /// Every callback probe seen, one per (host, probe address).
     private(set) var incidents: [Harvest.CallbackIncident] = []
     /// First few malformed addresses in our domains (source, file:line, reason).
@@ -270,9 +276,10 @@ struct HarvestState: ~Copyable {
     private var malformed = 0
     private var probes = 0
 
-    init(classifier: Classifier, now: Int64) {
+    init(classifier: Classifier, now: Int64, keepsPairs: Bool) {
         self.classifier = classifier
         self.now = now
+        self.keepsPairs = keepsPairs
         internationalDomains = classifier.internationalDomains
         for d in classifier.domains {
             let packed = Array("@\(d)".utf8)
@@ -955,7 +962,9 @@ struct HarvestState: ~Copyable {
             hostHitEvidence[i] = evidence(r)
             hostHitTrap[i] = Int32(idx)
         }
-        notePair(host: i, address: idx, first: r.time, last: r.time, lastNonVerifier: verifier ? .min : r.time)
+        if keepsPairs {
+            notePair(host: i, address: idx, first: r.time, last: r.time, lastNonVerifier: verifier ? .min : r.time)
+        }
     }
 
     /// Adds hits of host `host` to address `address` to their pair.
@@ -1179,7 +1188,7 @@ struct HarvestState: ~Copyable {
         }
         // The other harvest's pairs, appended with this harvest's host and address indexes, not
         // looked up: indexed only if this harvest notes a hit again (`indexAbsorbedPairs`).
-        for k in 0..<other.pairs.count {
+        for k in 0..<(keepsPairs ? other.pairs.count : 0) {
             var p = other.pairs[k]
             p.host = Int32(hostMap[Int(p.host)])
             p.address = addressMap[Int(p.address)]

@@ -37,7 +37,7 @@ public enum ClassifyJob {
         tkTick("classify: start")
         // The stored rows the merge compares with are read while the dumps are parsed.
         let stored = dryRun || !ws.store.readAheadEnabled ? nil : ws.store.readAhead()
-        let harvest = Harvest(classifier: ws.classifier, now: now)
+        let harvest = Harvest(classifier: ws.classifier, now: now, keepsPairs: !dryRun)
         var reports: [ParseReport] = []
         for input in inputs {
             let file = input.name
@@ -113,7 +113,9 @@ extension ClassifyJob {
         }
         defer { close(fd) }
         let ranges = chunkRanges(fd: fd, size: size, parts: cores)
-        let harvests = (0..<ranges.count).map { i in i == 0 ? harvest : Harvest(classifier: ws.classifier, now: now) }
+        let harvests = (0..<ranges.count).map { i in
+            i == 0 ? harvest : Harvest(classifier: ws.classifier, now: now, keepsPairs: harvest.keepsPairs)
+        }
         for h in harvests.dropFirst() { h.beginInput(source: input.source, file: input.name) }
         // Each chunk numbers its lines from 1; merging shifts its line numbers (evidence,
         // rejects, probes) by the lines of the chunks before it, so the result is exactly one

@@ -77,7 +77,7 @@ public enum NightlyRun {
             case .fetched:
                 // Parsed once: the same harvest serves the judgement and the classification.
                 let kept = dryRun ? req.destination : good
-                let harvest = Harvest(classifier: ws.classifier, now: now)
+                let harvest = Harvest(classifier: ws.classifier, now: now, keepsPairs: !dryRun)
                 let report = try? ClassifyJob.parseInput(
                     ClassifyInput(source: s.name, path: req.destination, format: s.format, name: kept), into: harvest,
                     workspace: ws, now: now)

@@ -52,6 +52,18 @@ import Testing
         }
         #expect(!one.hits.isEmpty)
         #expect(one.hits.map(pkey).sorted() == many.hits.map(pkey).sorted())
+
+        // A dry run's harvest keeps no pairs and holds everything else alike.
+        let dry = Harvest(classifier: s.ws.classifier, now: t, keepsPairs: false)
+        let r3 = try ClassifyJob.parseInput(
+            ClassifyInput(source: "x", path: path, format: .auto), into: dry, workspace: s.ws, now: t,
+            parallelThreshold: 0, parts: parts)
+        #expect(r3.lines == r1.lines && r3.records == r1.records && r3.firstRejects == r1.firstRejects)
+        #expect(dry.hits.isEmpty)
+        #expect(one.addresses.map(key).sorted() == dry.addresses.map(key).sorted())
+        #expect(one.hosts.map(hkey).sorted() == dry.hosts.map(hkey).sorted())
+        #expect(one.callbackIncidents.map { "\($0)" }.sorted() == dry.callbackIncidents.map { "\($0)" }.sorted())
+        #expect(one.counts.records == dry.counts.records && one.hostCount == dry.hostCount)
     }
 
     /// A few hosts hitting a few traps all through the file: every chunk has records of the
