@@ -46,6 +46,12 @@ public struct ValidAddresses: Sendable, CustomStringConvertible {
         if key.contains(where: { $0 >= 0x80 }) { canonical[String(decoding: key, as: UTF8.self)] = line }
     }
 
+    /// `set` for a key the caller knows is ASCII (no byte above 0x7F: no other spelling).
+    mutating func setASCII(_ key: UnsafeRawBufferPointer, line: Int) {
+        assert(!key.contains { $0 >= 0x80 }, "setASCII: a byte above 0x7F")
+        lines.set(key, to: line)
+    }
+
     /// Lists `key` as on `line`; an address listed before gets the new line.
     mutating func set(_ key: String, line: Int) {
         lines.set(key, to: line)
