@@ -198,6 +198,21 @@ struct HarvestState: ~Copyable {
         var first: Int64
         var last: Int64
         var lastNonVerifier: Int64
+
+        /// Adds more hits of the same pair: first = min, last = max, last non-verifier = max
+        /// (`HitList.merged`'s rule; `Int64.min`, none, loses to any time).
+        @inline(__always)
+        mutating func fold(first: Int64, last: Int64, lastNonVerifier: Int64) {
+            self.first = min(self.first, first)
+            self.last = max(self.last, last)
+            self.lastNonVerifier = max(self.lastNonVerifier, lastNonVerifier)
+        }
+
+        /// `fold` with another record of the same pair.
+        @inline(__always)
+        mutating func fold(_ other: PairStat) {
+            fold(first: other.first, last: other.last, lastNonVerifier: other.lastNonVerifier)
+        }
     }
 
     struct HostStat {
@@ -973,10 +988,7 @@ struct HarvestState: ~Copyable {
         if pairsIndexed != pairs.count { indexAbsorbedPairs() }
         let key = UInt64(UInt32(host)) << 32 | UInt64(UInt32(address))
         if let p = pairIndex.find(key) {
-            let k = Int(p)
-            if first < pairs[k].first { pairs[k].first = first }
-            if last > pairs[k].last { pairs[k].last = last }
-            if lastNonVerifier > pairs[k].lastNonVerifier { pairs[k].lastNonVerifier = lastNonVerifier }
+            pairs[Int(p)].fold(first: first, last: last, lastNonVerifier: lastNonVerifier)
         } else {
             pairIndex.insert(key, Int32(pairs.count))
             pairs.append(
@@ -1002,11 +1014,7 @@ struct HarvestState: ~Copyable {
             if k + ahead < end { pairIndex.prefetch(key(pairs[k + ahead])) }
             let p = pairs[k]
             if let found = pairIndex.find(key(p)) {
-                var q = pairs[Int(found)]
-                q.first = min(q.first, p.first)
-                q.last = max(q.last, p.last)
-                q.lastNonVerifier = max(q.lastNonVerifier, p.lastNonVerifier)
-                pairs[Int(found)] = q
+                pairs[Int(found)].fold(p)
             } else {
                 pairIndex.insert(key(p), Int32(kept))
                 pairs[kept] = p
@@ -1062,9 +1070,7 @@ struct HarvestState: ~Copyable {
             let p = pairs[i]
             let key = UInt64(UInt32(p.host)) << 32 | UInt64(UInt32(p.address))
             if let k = position[key] {
-                folded[k].first = min(folded[k].first, p.first)
-                folded[k].last = max(folded[k].last, p.last)
-                folded[k].lastNonVerifier = max(folded[k].lastNonVerifier, p.lastNonVerifier)
+                folded[k].fold(p)
             } else {
                 position[key] = folded.count
                 folded.append(p)

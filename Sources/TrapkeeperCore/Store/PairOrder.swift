@@ -8,15 +8,9 @@ struct PairOrder {
     /// One pair: its host and address (indexes into the spans below) and its hit times, 32
     /// bytes (a night's pairs are many: 5 M for ten 1 M-line dumps). The times are copied here,
     /// in one pass in the harvest's order: read from the harvest in key order instead, each was
-    /// a cache miss in the merge (steady merge of 508 692 pairs +60 ms).
-    fileprivate struct Entry {
-        var host: Int32
-        var address: Int32
-        var first: Int64
-        var last: Int64
-        /// `Int64.min`: no non-verifier hit.
-        var lastNonVerifier: Int64
-    }
+    /// a cache miss in the merge (steady merge of 508 692 pairs +60 ms). The harvest's own pair
+    /// record (`Int64.min` as last non-verifier: none).
+    fileprivate typealias Entry = HarvestState.PairStat
     /// Host texts and address keys, back to back.
     private let text: [UInt8]
     /// Where each host's text lies in `text` (by host index; empty for a host without pairs).
@@ -94,9 +88,7 @@ struct PairOrder {
         for k in entries.indices {
             let e = entries[k]
             if kept > 0, entries[kept - 1].host == e.host, entries[kept - 1].address == e.address {
-                entries[kept - 1].first = min(entries[kept - 1].first, e.first)
-                entries[kept - 1].last = max(entries[kept - 1].last, e.last)
-                entries[kept - 1].lastNonVerifier = max(entries[kept - 1].lastNonVerifier, e.lastNonVerifier)
+                entries[kept - 1].fold(e)
             } else {
                 entries[kept] = e
                 kept += 1
